@@ -1,0 +1,214 @@
+//! Who may see and change what. One permission model for every role; the web layer asks
+//! these functions and the store turns a [`LocationScope`] into a filter, so a page and an
+//! endpoint can never disagree.
+//!
+//! Architecture invariant: upward (regions are the exception for addresses, see below), the
+//! ministry and the public see aggregates only — never a single location.
+
+use crate::ids::MunicipalityCode;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Administrator,
+    /// National aggregates only.
+    Ministry,
+    /// Reads the locations of their region.
+    RegionalCoordinator,
+    /// Reads and writes everything in its territory.
+    Municipality,
+    /// Reads and writes its own locations.
+    HousingProvider,
+    /// Reads within a region.
+    Inspector,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Administrator,
+        Role::Ministry,
+        Role::RegionalCoordinator,
+        Role::Municipality,
+        Role::HousingProvider,
+        Role::Inspector,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Ministry => "ministry",
+            Role::RegionalCoordinator => "regional_coordinator",
+            Role::Municipality => "municipality",
+            Role::HousingProvider => "housing_provider",
+            Role::Inspector => "inspector",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// A signed-in account with its scope resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub account_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// Regional coordinator and inspector: their region.
+    pub region_id: Option<i64>,
+    /// Municipality: its territory.
+    pub municipality: Option<MunicipalityCode>,
+    /// Housing provider: the organisation whose locations it manages.
+    pub organisation_id: Option<i64>,
+    /// The municipalities of `region_id`, resolved when the principal is loaded.
+    pub region_members: Vec<MunicipalityCode>,
+}
+
+/// Who is asking: the public, or an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    Public,
+    Account(Principal),
+}
+
+/// Which locations a viewer may read, as the store filters them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocationScope {
+    All,
+    Municipalities(Vec<MunicipalityCode>),
+    Operator(i64),
+    /// Aggregates only: no single location.
+    Nothing,
+}
+
+impl LocationScope {
+    pub fn allows(&self, municipality: &MunicipalityCode, operator_id: Option<i64>) -> bool {
+        match self {
+            LocationScope::All => true,
+            LocationScope::Municipalities(ms) => ms.contains(municipality),
+            LocationScope::Operator(id) => operator_id == Some(*id),
+            LocationScope::Nothing => false,
+        }
+    }
+}
+
+impl Viewer {
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Viewer::Public => None,
+            Viewer::Account(p) => Some(p),
+        }
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.principal().map(|p| p.role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Administrator)
+    }
+
+    /// The locations this viewer may read one by one.
+    pub fn location_read_scope(&self) -> LocationScope {
+        let Some(p) = self.principal() else {
+            return LocationScope::Nothing;
+        };
+        match p.role {
+            Role::Administrator => LocationScope::All,
+            Role::Ministry => LocationScope::Nothing,
+            Role::RegionalCoordinator | Role::Inspector => {
+                LocationScope::Municipalities(p.region_members.clone())
+            }
+            Role::Municipality => {
+                LocationScope::Municipalities(p.municipality.iter().cloned().collect())
+            }
+            Role::HousingProvider => p
+                .organisation_id
+                .map_or(LocationScope::Nothing, LocationScope::Operator),
+        }
+    }
+
+    /// The locations this viewer may create, change and delete.
+    pub fn location_write_scope(&self) -> LocationScope {
+        match self.role() {
+            Some(Role::Administrator | Role::Municipality | Role::HousingProvider) => {
+                self.location_read_scope()
+            }
+            _ => LocationScope::Nothing,
+        }
+    }
+
+    pub fn can_write_locations(&self) -> bool {
+        self.location_write_scope() != LocationScope::Nothing
+    }
+
+    /// The operator a new location gets whatever the input says: a provider only ever
+    /// registers its own locations.
+    pub fn forced_operator(&self) -> Option<i64> {
+        match self.principal() {
+            Some(p) if p.role == Role::HousingProvider => p.organisation_id,
+            _ => None,
+        }
+    }
+
+    /// Regions and organisations are reference data an administrator maintains.
+    pub fn can_manage_reference_data(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// Audit entries of a location follow read access to that location.
+    pub fn can_read_audit(&self) -> bool {
+        self.location_read_scope() != LocationScope::Nothing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            account_id: 1,
+            username: "x".into(),
+            role,
+            region_id: Some(7),
+            municipality: Some(MunicipalityCode::parse("GM1783").unwrap()),
+            organisation_id: Some(42),
+            region_members: vec![
+                MunicipalityCode::parse("GM0518").unwrap(),
+                MunicipalityCode::parse("GM1783").unwrap(),
+            ],
+        }
+    }
+
+    #[test]
+    fn scopes_per_role() {
+        let westland = MunicipalityCode::parse("GM1783").unwrap();
+        let den_haag = MunicipalityCode::parse("GM0518").unwrap();
+        let venlo = MunicipalityCode::parse("GM0983").unwrap();
+        // (role, reads Westland of operator 1, reads Den Haag, reads Venlo of operator 42, may write)
+        let table = [
+            (Role::Administrator, true, true, true, true),
+            (Role::Ministry, false, false, false, false),
+            (Role::RegionalCoordinator, true, true, false, false),
+            (Role::Inspector, true, true, false, false),
+            (Role::Municipality, true, false, false, true),
+            (Role::HousingProvider, false, false, true, true),
+        ];
+        for (role, westland_1, den_haag_1, venlo_42, writes) in table {
+            let v = Viewer::Account(principal(role));
+            let s = v.location_read_scope();
+            assert_eq!(s.allows(&westland, Some(1)), westland_1, "{role:?}");
+            assert_eq!(s.allows(&den_haag, Some(1)), den_haag_1, "{role:?}");
+            assert_eq!(s.allows(&venlo, Some(42)), venlo_42, "{role:?}");
+            assert_eq!(v.can_write_locations(), writes, "{role:?}");
+        }
+        assert_eq!(Viewer::Public.location_read_scope(), LocationScope::Nothing);
+        assert_eq!(
+            Viewer::Account(principal(Role::HousingProvider)).forced_operator(),
+            Some(42)
+        );
+    }
+}

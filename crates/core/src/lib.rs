@@ -1,0 +1,17 @@
+//! The domain of flexwonen: the register's types, their validation, who may see what, and
+//! the demo-data generator.
+//!
+//! Architecture invariant: this crate does no I/O. It parses and validates values, decides
+//! access and generates data; the store persists and the web serves. Everything here is
+//! deterministic, which keeps it testable with plain `check(input, expect)` tests.
+
+pub mod access;
+pub mod address;
+pub mod demo;
+pub mod error;
+pub mod geo;
+pub mod geography;
+pub mod ids;
+pub mod register;
+
+pub use error::{FieldError, FieldErrors};
