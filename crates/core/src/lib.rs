@@ -13,5 +13,6 @@ pub mod geo;
 pub mod geography;
 pub mod ids;
 pub mod register;
+pub mod totals;
 
 pub use error::{FieldError, FieldErrors};

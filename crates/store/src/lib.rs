@@ -1,14 +1,155 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Persistence for flexwonen on SQLite (the default, one file in WAL mode) and PostgreSQL.
+//!
+//! One set of queries serves both databases through sqlx's `Any` driver: the SQL here is
+//! the common dialect (`$n` parameters, `RETURNING`, `ON CONFLICT`), and only the migrations
+//! are per database. Architecture invariants:
+//! - all SQL of the product lives in this crate;
+//! - every change runs in one transaction together with its audit entry and the update of
+//!   the `register_totals` table, so a change is whole or absent, and always audited;
+//! - values come in as validated core drafts; the store adds only the checks that need the
+//!   database (does the municipality exist, is the address free, is the version current).
+
+mod accounts;
+mod audit;
+mod error;
+mod geography;
+mod locations;
+mod organisations;
+mod sql;
+pub mod testing;
+mod totals;
+
+pub use accounts::{Account, AccountSpec, Session};
+pub use audit::{Actor, AuditEntry};
+pub use error::StoreError;
+pub use geography::{MunicipalityRow, RegionRow};
+pub use locations::{Bed, DemoLoad, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
+pub use organisations::Organisation;
+pub use totals::{Totals, TotalsRow};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+/// The SQLite file used when no database URL is given.
+pub const DEFAULT_DATABASE: &str = "flexwonen.db";
+
+/// Turns what a user may type (`flexwonen.db`, `sqlite:x.db`, `postgres://…`) into a URL.
+pub fn database_url(input: &str) -> (Backend, String) {
+    if input.starts_with("postgres://") || input.starts_with("postgresql://") {
+        (Backend::Postgres, input.to_string())
+    } else if input.starts_with("sqlite:") {
+        (Backend::Sqlite, input.to_string())
+    } else {
+        (Backend::Sqlite, format!("sqlite://{input}?mode=rwc"))
     }
+}
+
+impl Store {
+    /// Connects and runs the migrations.
+    pub async fn open(input: &str) -> Result<Store, StoreError> {
+        let store = Self::connect(input, None).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating. `schema` (PostgreSQL only) isolates tests.
+    pub async fn connect(input: &str, schema: Option<String>) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = database_url(input);
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        // WAL lets readers run beside the one writer; NORMAL sync is safe in WAL.
+                        Backend::Sqlite => {
+                            conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;")
+                                .await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(s) = schema {
+                                conn.execute(sqlx::AssertSqlSafe(format!("SET search_path TO \"{s}\""))).await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// two writers queue on the busy timeout instead of failing when a read lock upgrades.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Is the database reachable? For `/healthz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Now, as stored: RFC 3339 in UTC to the second, which sorts as text on both databases.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

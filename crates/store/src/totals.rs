@@ -1,0 +1,98 @@
+//! Keeps `register_totals` in step with the locations, and reads it for the dashboards.
+
+use crate::sql::Sql;
+use crate::{Store, StoreError};
+use flexwonen_core::register::{HousingForm, LegalStatus, StayType};
+pub use flexwonen_core::totals::{Totals, TotalsRow};
+use sqlx::{AnyConnection, Row};
+
+/// The category of one location, and its counts, as `register_totals` adds them up.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Contribution {
+    pub municipality_code: String,
+    pub housing_form: HousingForm,
+    pub legal_status: LegalStatus,
+    pub stay_type: StayType,
+    pub beds: i64,
+    pub beds_in_service: i64,
+}
+
+/// Adds (`sign` = 1) or removes (`sign` = -1) one location's contribution.
+pub(crate) async fn apply(conn: &mut AnyConnection, c: &Contribution, sign: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO register_totals (municipality_code, housing_form, legal_status, stay_type, locations, beds, beds_in_service)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (municipality_code, housing_form, legal_status, stay_type) DO UPDATE SET
+           locations = register_totals.locations + excluded.locations,
+           beds = register_totals.beds + excluded.beds,
+           beds_in_service = register_totals.beds_in_service + excluded.beds_in_service",
+    )
+    .bind(&c.municipality_code)
+    .bind(c.housing_form.as_str())
+    .bind(c.legal_status.as_str())
+    .bind(c.stay_type.as_str())
+    .bind(sign)
+    .bind(sign * c.beds)
+    .bind(sign * c.beds_in_service)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Recomputes the totals from the locations (after a bulk load).
+pub(crate) async fn rebuild(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM register_totals").execute(&mut *conn).await?;
+    sqlx::query(
+        "INSERT INTO register_totals (municipality_code, housing_form, legal_status, stay_type, locations, beds, beds_in_service)
+         SELECT municipality_code, housing_form, legal_status, stay_type, COUNT(*),
+                CAST(SUM(bed_count) AS BIGINT), CAST(SUM(beds_in_service) AS BIGINT)
+         FROM locations GROUP BY municipality_code, housing_form, legal_status, stay_type",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The totals of the whole register, or of some municipalities.
+    pub async fn totals(&self, municipalities: Option<&[String]>) -> Result<Totals, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT municipality_code, housing_form, legal_status, stay_type, locations, beds, beds_in_service
+             FROM register_totals WHERE locations <> 0",
+        );
+        if let Some(ms) = municipalities {
+            if ms.is_empty() {
+                return Ok(Totals::default());
+            }
+            sql.push(" AND municipality_code IN ").bind_list(ms.iter().map(String::as_str));
+        }
+        let rows = sql.query().fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (f, s, t): (String, String, String) = (r.try_get("housing_form")?, r.try_get("legal_status")?, r.try_get("stay_type")?);
+            // Categories come from validated writes; an unknown one means a newer schema wrote it.
+            let (Some(housing_form), Some(legal_status), Some(stay_type)) = (HousingForm::parse(&f), LegalStatus::parse(&s), StayType::parse(&t))
+            else {
+                continue;
+            };
+            out.push(TotalsRow {
+                municipality_code: r.try_get("municipality_code")?,
+                housing_form,
+                legal_status,
+                stay_type,
+                locations: r.try_get("locations")?,
+                beds: r.try_get("beds")?,
+                beds_in_service: r.try_get("beds_in_service")?,
+            });
+        }
+        Ok(Totals { rows: out })
+    }
+
+    /// Totals recomputed from the locations themselves: what `register_totals` must equal.
+    pub async fn recount_totals(&self) -> Result<Totals, StoreError> {
+        let mut tx = self.begin_write().await?;
+        rebuild(&mut tx).await?;
+        tx.commit().await?;
+        self.totals(None).await
+    }
+}
