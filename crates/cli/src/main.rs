@@ -1,3 +1,166 @@
-fn main() {
-    println!("Hello, world!");
+//! `flexwonen`: the register's server and tools. See `flexwonen --help`.
+
+use clap::{Parser, Subcommand};
+use flexwonen::{demo, locations_io};
+use flexwonen_core::access::LocationScope;
+use flexwonen_store::{Actor, DEFAULT_DATABASE, Store};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "flexwonen", version, about = "Register of housing for EU labour migrants: locations, rooms and beds")]
+struct Cli {
+    /// Database: a SQLite file path (default) or a postgres:// URL.
+    #[arg(long, global = true, env = "FLEXWONEN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application and API (creates demo data on first start unless --no-demo).
+    Serve {
+        #[arg(long, env = "FLEXWONEN_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Do not create demo data when the database is empty.
+        #[arg(long, env = "FLEXWONEN_NO_DEMO")]
+        no_demo: bool,
+        /// Scale of the demo data created on first start (1 ≈ 20,000 locations).
+        #[arg(long, env = "FLEXWONEN_DEMO_SCALE", default_value_t = 1.0)]
+        demo_scale: f64,
+        /// Send session cookies without the Secure flag (only for plain HTTP on a non-local host).
+        #[arg(long, env = "FLEXWONEN_INSECURE_COOKIES")]
+        insecure_cookies: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Replace ALL data with synthetic demo data and the demo accounts.
+    Demo {
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = flexwonen_core::demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export data as CSV to standard output.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Locations from a CSV file (format: docs/locations-csv.md); all rows or none.
+    Locations { file: std::path::PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ExportWhat {
+    /// All locations with their rooms and beds, in the import format.
+    Locations,
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Print a new bearer token for an account; it acts with that account's role and scope.
+    Create {
+        #[arg(long)]
+        account: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("flexwonen: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open(&cli.database_url).await?;
+    demo::ensure_geography(&store).await?;
+    match cli.command {
+        Command::Migrate => eprintln!("database is up to date"),
+        Command::Serve { listen, no_demo, demo_scale, insecure_cookies } => {
+            if !no_demo && store.account_count().await? == 0 {
+                eprintln!("empty database: creating demo data (scale {demo_scale}) …");
+                let started = std::time::Instant::now();
+                let s = demo::load(&store, demo_scale, flexwonen_core::demo::DEFAULT_SEED, true).await?;
+                eprintln!(
+                    "demo data: {} locations, {} beds in {:.1} s",
+                    s.locations,
+                    s.beds,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            let is_demo = store.setting("demo_data").await?.is_some();
+            let state = flexwonen_web::AppState::new(
+                store,
+                flexwonen_web::Config { secure_cookies: !insecure_cookies, demo_banner: is_demo },
+            );
+            let listener = tokio::net::TcpListener::bind(&listen).await?;
+            eprintln!("flexwonen listens on http://{}", listener.local_addr()?);
+            flexwonen_web::serve(state, listener).await?;
+        }
+        Command::Demo { scale, seed } => {
+            if !(scale.is_finite() && scale > 0.0 && scale <= 100.0) {
+                return Err(format!("--scale must be a number above 0 and at most 100, not {scale}").into());
+            }
+            let started = std::time::Instant::now();
+            let s = demo::load(&store, scale, seed, true).await?;
+            println!(
+                "demo data created: {} organisations, {} locations, {} beds in {:.1} s",
+                s.organisations,
+                s.locations,
+                s.beds,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Import { what: ImportWhat::Locations { file } } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            match locations_io::import(&store, &Actor::system("import"), &bytes, true).await {
+                Ok(n) => println!("imported {n} locations from {}", file.display()),
+                Err(locations_io::ImportFailure::Rows(rows)) => {
+                    for r in &rows {
+                        eprintln!("{}: {r}", file.display());
+                    }
+                    return Err(format!("{} problem(s) in {}; nothing was imported", rows.len(), file.display()).into());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Export { what: ExportWhat::Locations } => {
+            let n = locations_io::export(&store, &LocationScope::All, std::io::stdout().lock()).await?;
+            eprintln!("exported {n} locations");
+        }
+        Command::Token { action: TokenAction::Create { account } } => {
+            let a =
+                store.account_by_username(&account).await?.ok_or_else(|| format!("there is no account '{account}'"))?;
+            let (token, hash) = flexwonen_web::new_api_token();
+            store.create_api_token(&Actor::system("cli"), &hash, a.id).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
 }

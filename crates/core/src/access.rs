@@ -118,24 +118,16 @@ impl Viewer {
         match p.role {
             Role::Administrator => LocationScope::All,
             Role::Ministry => LocationScope::Nothing,
-            Role::RegionalCoordinator | Role::Inspector => {
-                LocationScope::Municipalities(p.region_members.clone())
-            }
-            Role::Municipality => {
-                LocationScope::Municipalities(p.municipality.iter().cloned().collect())
-            }
-            Role::HousingProvider => p
-                .organisation_id
-                .map_or(LocationScope::Nothing, LocationScope::Operator),
+            Role::RegionalCoordinator | Role::Inspector => LocationScope::Municipalities(p.region_members.clone()),
+            Role::Municipality => LocationScope::Municipalities(p.municipality.iter().cloned().collect()),
+            Role::HousingProvider => p.organisation_id.map_or(LocationScope::Nothing, LocationScope::Operator),
         }
     }
 
     /// The locations this viewer may create, change and delete.
     pub fn location_write_scope(&self) -> LocationScope {
         match self.role() {
-            Some(Role::Administrator | Role::Municipality | Role::HousingProvider) => {
-                self.location_read_scope()
-            }
+            Some(Role::Administrator | Role::Municipality | Role::HousingProvider) => self.location_read_scope(),
             _ => LocationScope::Nothing,
         }
     }
@@ -206,9 +198,6 @@ mod tests {
             assert_eq!(v.can_write_locations(), writes, "{role:?}");
         }
         assert_eq!(Viewer::Public.location_read_scope(), LocationScope::Nothing);
-        assert_eq!(
-            Viewer::Account(principal(Role::HousingProvider)).forced_operator(),
-            Some(42)
-        );
+        assert_eq!(Viewer::Account(principal(Role::HousingProvider)).forced_operator(), Some(42));
     }
 }

@@ -9,11 +9,7 @@ pub struct Postcode(String);
 
 impl Postcode {
     pub fn parse(input: &str) -> Check<Self> {
-        let s: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let s: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         let b = s.as_bytes();
         let ok = b.len() == 6
             && (b'1'..=b'9').contains(&b[0])
@@ -47,10 +43,7 @@ pub fn parse_house_number(n: i64) -> Check<i64> {
     if (1..=HOUSE_NUMBER_MAX).contains(&n) {
         Ok(n)
     } else {
-        Err((
-            "invalid_house_number",
-            format!("house number {n} is out of range: it must be 1 to {HOUSE_NUMBER_MAX}"),
-        ))
+        Err(("invalid_house_number", format!("house number {n} is out of range: it must be 1 to {HOUSE_NUMBER_MAX}")))
     }
 }
 
@@ -60,10 +53,7 @@ pub fn parse_house_letter(input: &str) -> Check<Option<String>> {
     match s.len() {
         0 => Ok(None),
         1 if s.chars().all(|c| c.is_ascii_alphabetic()) => Ok(Some(s.to_string())),
-        _ => Err((
-            "invalid_house_letter",
-            format!("'{input}' is not a house letter: one letter a–z"),
-        )),
+        _ => Err(("invalid_house_letter", format!("'{input}' is not a house letter: one letter a–z"))),
     }
 }
 
@@ -99,25 +89,14 @@ impl Address {
             "{}|{}|{}|{}",
             self.postcode.as_str(),
             self.house_number,
-            self.house_letter
-                .as_deref()
-                .unwrap_or("")
-                .to_ascii_uppercase(),
-            self.house_addition
-                .as_deref()
-                .unwrap_or("")
-                .to_ascii_uppercase()
+            self.house_letter.as_deref().unwrap_or("").to_ascii_uppercase(),
+            self.house_addition.as_deref().unwrap_or("").to_ascii_uppercase()
         )
     }
 
     /// `Laan 12a-3, 2511 AB Den Haag`
     pub fn one_line(&self) -> String {
-        format!(
-            "{}, {} {}",
-            self.street_line(),
-            self.postcode.display(),
-            self.place
-        )
+        format!("{}, {} {}", self.street_line(), self.postcode.display(), self.place)
     }
 
     pub fn street_line(&self) -> String {
@@ -139,20 +118,11 @@ mod tests {
 
     #[test]
     fn postcodes() {
-        for (input, expect) in [
-            ("2511 AB", Some("2511AB")),
-            ("2511ab", Some("2511AB")),
-            (" 1011 ZZ ", Some("1011ZZ")),
-        ] {
-            assert_eq!(
-                Postcode::parse(input).ok().as_ref().map(Postcode::as_str),
-                expect,
-                "{input}"
-            );
+        for (input, expect) in [("2511 AB", Some("2511AB")), ("2511ab", Some("2511AB")), (" 1011 ZZ ", Some("1011ZZ"))]
+        {
+            assert_eq!(Postcode::parse(input).ok().as_ref().map(Postcode::as_str), expect, "{input}");
         }
-        for bad in [
-            "0511AB", "251AB", "2511A", "2511ABC", "ABCD12", "2511 A1", "",
-        ] {
+        for bad in ["0511AB", "251AB", "2511A", "2511ABC", "ABCD12", "2511 A1", ""] {
             assert!(Postcode::parse(bad).is_err(), "{bad}");
         }
     }
@@ -161,9 +131,7 @@ mod tests {
     fn house_numbers_letters_additions() {
         assert!(parse_house_number(1).is_ok() && parse_house_number(99_999).is_ok());
         assert!(
-            parse_house_number(0).is_err()
-                && parse_house_number(100_000).is_err()
-                && parse_house_number(-3).is_err()
+            parse_house_number(0).is_err() && parse_house_number(100_000).is_err() && parse_house_number(-3).is_err()
         );
         assert_eq!(parse_house_letter("a").unwrap(), Some("a".into()));
         assert_eq!(parse_house_letter("").unwrap(), None);

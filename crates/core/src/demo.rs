@@ -12,8 +12,7 @@ use crate::geo::{Area, Polygon, RdPoint};
 use crate::geography::Municipality;
 use crate::ids::{BagVboId, KvkNumber, MunicipalityCode};
 use crate::register::{
-    BedDraft, Facilities, HousingForm, LegalStatus, LocationDraft, OrganisationKind, RoomDraft,
-    StayType,
+    BedDraft, Facilities, HousingForm, LegalStatus, LocationDraft, OrganisationKind, RoomDraft, StayType,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -67,21 +66,13 @@ pub fn generate(
     boundaries: &[(MunicipalityCode, Area)],
     places: &[(MunicipalityCode, String)],
 ) -> DemoData {
-    let scale = if scale.is_finite() && scale > 0.0 {
-        scale.min(MAX_SCALE)
-    } else {
-        0.0
-    };
+    let scale = if scale.is_finite() && scale > 0.0 { scale.min(MAX_SCALE) } else { 0.0 };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let munis = prepare_municipalities(municipalities, boundaries, places);
-    let muni_picker = Picker::new(
-        (0..munis.len()).collect(),
-        munis.iter().map(|m| m.weight).collect(),
-    );
+    let muni_picker = Picker::new((0..munis.len()).collect(), munis.iter().map(|m| m.weight).collect());
 
     let mut organisations = signatories();
-    let providers =
-        add_synthetic_organisations(&mut organisations, scale, &munis, &muni_picker, &mut rng);
+    let providers = add_synthetic_organisations(&mut organisations, scale, &munis, &muni_picker, &mut rng);
 
     let count = (LOCATIONS_AT_SCALE_1 * scale).round() as usize;
     let mut generator = LocationGenerator {
@@ -98,10 +89,7 @@ pub fn generate(
             locations.push(generator.location(m, &providers));
         }
     }
-    DemoData {
-        organisations,
-        locations,
-    }
+    DemoData { organisations, locations }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,11 +104,7 @@ fn signatories() -> Vec<DemoOrganisation> {
         ("ABU", SectorAssociation, None),
         ("NBBU", SectorAssociation, None),
         ("LTO Nederland", SectorAssociation, None),
-        (
-            "Producentenorganisatie Vee en Vlees (PVE)",
-            SectorAssociation,
-            None,
-        ),
+        ("Producentenorganisatie Vee en Vlees (PVE)", SectorAssociation, None),
         ("FNV", Union, None),
         ("CNV", Union, None),
         ("Gemeente Den Haag", Municipality, Some("GM0518")),
@@ -133,27 +117,13 @@ fn signatories() -> Vec<DemoOrganisation> {
             name: name.into(),
             kvk: None,
             kind,
-            municipality: code.map(|c| {
-                MunicipalityCode::parse(c).expect("constant municipality codes are valid")
-            }),
+            municipality: code.map(|c| MunicipalityCode::parse(c).expect("constant municipality codes are valid")),
         })
         .collect()
 }
 
-const PROVIDER_WORDS: &[&str] = &[
-    "Huisvesting",
-    "Flexwonen",
-    "Logies",
-    "Short Stay",
-    "Werk & Wonen",
-];
-const AGENCY_WORDS: &[&str] = &[
-    "Flexkracht",
-    "Werkbrug",
-    "Personeelsdienst",
-    "EuroWerk",
-    "Arbeidspool",
-];
+const PROVIDER_WORDS: &[&str] = &["Huisvesting", "Flexwonen", "Logies", "Short Stay", "Werk & Wonen"];
+const AGENCY_WORDS: &[&str] = &["Flexkracht", "Werkbrug", "Personeelsdienst", "EuroWerk", "Arbeidspool"];
 const EMPLOYER_WORDS: &[&str] = &[
     "Kwekerij",
     "Distributiecentrum",
@@ -199,12 +169,7 @@ fn add_synthetic_organisations<'a>(
             OrganisationKind::TempAgency => format!("Uitzendbureau {word} {town} {n} B.V."),
             _ => format!("{word} {town} {n} B.V."),
         };
-        orgs.push(DemoOrganisation {
-            name,
-            kvk: Some(next_kvk()),
-            kind,
-            municipality: home.map(|m| m.code.clone()),
-        });
+        orgs.push(DemoOrganisation { name, kvk: Some(next_kvk()), kind, municipality: home.map(|m| m.code.clone()) });
         (orgs.len() - 1, home.map(|m| m.region))
     };
 
@@ -236,10 +201,7 @@ fn add_synthetic_organisations<'a>(
     }
     Providers {
         all: Picker::new(all, weights),
-        by_region: grouped
-            .into_iter()
-            .map(|(r, (items, w))| (r, Picker::new(items, w)))
-            .collect(),
+        by_region: grouped.into_iter().map(|(r, (items, w))| (r, Picker::new(items, w))).collect(),
     }
 }
 
@@ -270,9 +232,9 @@ struct Shape<'a> {
 
 impl Shape<'_> {
     fn contains(&self, p: RdPoint) -> bool {
-        self.polygons.iter().any(|(min, max, poly)| {
-            p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y && poly.contains(p)
-        })
+        self.polygons
+            .iter()
+            .any(|(min, max, poly)| p.x >= min.x && p.x <= max.x && p.y >= min.y && p.y <= max.y && poly.contains(p))
     }
 }
 
@@ -306,8 +268,7 @@ fn municipality_factor(code: &str) -> f64 {
         "GM0983" | "GM1507" => 3.0,            // Venlo, Horst aan de Maas
         "GM1911" | "GM0879" | "GM1621" => 2.5, // Hollands Kroon, Zundert, Lansingerland
         "GM1894" | "GM0984" | "GM0867" | "GM0772" => 2.0,
-        "GM1674" | "GM0748" | "GM1709" | "GM0758" | "GM0855" | "GM0861" | "GM1926" | "GM0363"
-        | "GM0441" => 1.5,
+        "GM1674" | "GM0748" | "GM1709" | "GM0758" | "GM0855" | "GM0861" | "GM1926" | "GM0363" | "GM0441" => 1.5,
         "GM0553" | "GM0534" | "GM1525" | "GM0263" | "GM0297" => 1.5,
         "GM0777" | "GM0400" | "GM1842" => 1.3,
         _ => 1.0,
@@ -316,13 +277,8 @@ fn municipality_factor(code: &str) -> f64 {
 
 /// Greenhouse, logistics and agriculture areas, where short stay dominates (§5).
 fn is_short_stay_hotspot(m: &Municipality) -> bool {
-    matches!(
-        m.labour_market_code.as_str(),
-        "AM29" | "AM25" | "AM26" | "AM15" | "AM33"
-    ) || matches!(
-        m.code.as_str(),
-        "GM1783" | "GM1842" | "GM1621" | "GM0050" | "GM0303"
-    )
+    matches!(m.labour_market_code.as_str(), "AM29" | "AM25" | "AM26" | "AM15" | "AM33")
+        || matches!(m.code.as_str(), "GM1783" | "GM1842" | "GM1621" | "GM0050" | "GM0303")
 }
 
 /// A plausible block of four-digit postcode areas per province (first digit(s) follow the
@@ -373,18 +329,11 @@ fn prepare_municipalities<'a>(
             };
             // The place that carries the municipality's name is its main town.
             let main = (places.len() as f64).max(2.0);
-            let place_weights = places
-                .iter()
-                .map(|p| if *p == m.name { main } else { 1.0 })
-                .collect();
+            let place_weights = places.iter().map(|p| if *p == m.name { main } else { 1.0 }).collect();
             let place_picker = Picker::new((0..places.len()).collect(), place_weights);
 
             let (lo, hi) = province_postcodes(&m.province_code);
-            let n = per_province
-                .get(m.province_code.as_str())
-                .copied()
-                .unwrap_or(1)
-                .max(1);
+            let n = per_province.get(m.province_code.as_str()).copied().unwrap_or(1).max(1);
             let k = seen_in_province.entry(&m.province_code).or_default();
             let width = ((hi - lo) / n).max(1);
             let start = (lo + *k * (hi - lo) / n).min(9999 - width + 1);
@@ -448,10 +397,7 @@ impl Picker {
             return None;
         }
         let x = rng.random::<f64>() * total;
-        let i = self
-            .cumulative
-            .partition_point(|&c| c <= x)
-            .min(self.items.len() - 1);
+        let i = self.cumulative.partition_point(|&c| c <= x).min(self.items.len() - 1);
         Some(self.items[i])
     }
 }
@@ -572,16 +518,8 @@ const WORK_STREETS: &[&str] = &[
     "Kassenlaan",
 ];
 
-const RECREATION_STREETS: &[&str] = &[
-    "Recreatieweg",
-    "Parkweg",
-    "Bungalowlaan",
-    "Duinweg",
-    "Boslaan",
-    "Campingweg",
-    "Vakantiepark",
-    "Meerweg",
-];
+const RECREATION_STREETS: &[&str] =
+    &["Recreatieweg", "Parkweg", "Bungalowlaan", "Duinweg", "Boslaan", "Campingweg", "Vakantiepark", "Meerweg"];
 
 const OUT_OF_SERVICE_REASONS: &[&str] = &[
     "matras vervangen",
@@ -616,10 +554,7 @@ impl LocationGenerator<'_> {
                 (HousingForm::B, 0.4),
                 (HousingForm::C, 0.6),
                 (HousingForm::D, 0.5),
-                (
-                    HousingForm::E,
-                    if muni.short_stay_hotspot { 2.5 } else { 1.5 },
-                ),
+                (HousingForm::E, if muni.short_stay_hotspot { 2.5 } else { 1.5 }),
             ],
         );
         let legal_status = weighted(
@@ -634,25 +569,11 @@ impl LocationGenerator<'_> {
             ],
         );
         let stay_type = match form {
-            HousingForm::B | HousingForm::E => {
-                weighted(rng, &[(StayType::Short, 85.0), (StayType::Mid, 15.0)])
+            HousingForm::B | HousingForm::E => weighted(rng, &[(StayType::Short, 85.0), (StayType::Mid, 15.0)]),
+            _ if muni.short_stay_hotspot => {
+                weighted(rng, &[(StayType::Short, 75.0), (StayType::Mid, 17.0), (StayType::Long, 8.0)])
             }
-            _ if muni.short_stay_hotspot => weighted(
-                rng,
-                &[
-                    (StayType::Short, 75.0),
-                    (StayType::Mid, 17.0),
-                    (StayType::Long, 8.0),
-                ],
-            ),
-            _ => weighted(
-                rng,
-                &[
-                    (StayType::Short, 40.0),
-                    (StayType::Mid, 35.0),
-                    (StayType::Long, 25.0),
-                ],
-            ),
+            _ => weighted(rng, &[(StayType::Short, 40.0), (StayType::Mid, 35.0), (StayType::Long, 25.0)]),
         };
         let zoned_residential = rng.random_bool(match form {
             HousingForm::A => 0.92,
@@ -680,11 +601,7 @@ impl LocationGenerator<'_> {
             }
         };
         // GBO per person: SNF asks ≥ 10–15 m²; grey and illegal places often fall short.
-        let per_person = if cramped {
-            rng.random_range(5.0..9.0)
-        } else {
-            rng.random_range(10.5..19.0)
-        };
+        let per_person = if cramped { rng.random_range(5.0..9.0) } else { rng.random_range(10.5..19.0) };
         let floor_area_m2 = (rooms_area + common).max(b * per_person).ceil();
 
         let facilities = facilities(rng, form, beds as i64, units as i64, cramped);
@@ -692,13 +609,8 @@ impl LocationGenerator<'_> {
             LegalStatus::Illegal if rng.random_bool(0.6) => None,
             LegalStatus::Tolerated if rng.random_bool(0.25) => None,
             _ => {
-                let regional = providers
-                    .by_region
-                    .get(muni.region)
-                    .filter(|_| rng.random_bool(0.75));
-                regional
-                    .and_then(|p| p.pick(rng))
-                    .or_else(|| providers.all.pick(rng))
+                let regional = providers.by_region.get(muni.region).filter(|_| rng.random_bool(0.75));
+                regional.and_then(|p| p.pick(rng)).or_else(|| providers.all.pick(rng))
             }
         };
         let with_bag = rng.random_bool(match form {
@@ -734,11 +646,8 @@ impl LocationGenerator<'_> {
         let serial = &mut self.bag_serials[m];
         *serial += self.rng.random_range(1..40);
         let muni = &self.munis[m];
-        BagVboId::parse(
-            &format!("{}01{:010}", muni.code.digits(), 100_000 + *serial),
-            Some(muni.code),
-        )
-        .expect("generated BAG ids have the right format and municipality")
+        BagVboId::parse(&format!("{}01{:010}", muni.code.digits(), 100_000 + *serial), Some(muni.code))
+            .expect("generated BAG ids have the right format and municipality")
     }
 
     fn address(&mut self, m: usize, form: HousingForm) -> Address {
@@ -767,19 +676,13 @@ impl LocationGenerator<'_> {
         // then letters and additions over the whole number range; the space is vast.
         let mut attempt = 0;
         let (postcode4, pair, key) = loop {
-            let street_hash = mix(self.seed
-                ^ ((m as u64) << 40)
-                ^ ((place as u64) << 20)
-                ^ (list_id << 16)
-                ^ street as u64);
-            let postcode4 =
-                muni.postcode_start + (street_hash % u64::from(muni.postcode_width)) as u32;
+            let street_hash =
+                mix(self.seed ^ ((m as u64) << 40) ^ ((place as u64) << 20) ^ (list_id << 16) ^ street as u64);
+            let postcode4 = muni.postcode_start + (street_hash % u64::from(muni.postcode_width)) as u32;
             let pair = letter_pair(mix(street_hash ^ (number / 24 + 1)));
             let pair_index = u64::from(pair[0] - b'A') * 26 + u64::from(pair[1] - b'A');
-            let key = (((u64::from(postcode4) * 676 + pair_index) * 100_000 + number) * 32
-                + letter)
-                * 10_000
-                + addition;
+            let key =
+                (((u64::from(postcode4) * 676 + pair_index) * 100_000 + number) * 32 + letter) * 10_000 + addition;
             if !self.used_addresses.contains(&key) || attempt >= 1000 {
                 break (postcode4, pair, key);
             }
@@ -827,10 +730,7 @@ impl LocationGenerator<'_> {
                 return Some(p);
             }
         }
-        shape
-            .polygons
-            .first()
-            .and_then(|(_, _, poly)| poly.rings.first()?.first().copied())
+        shape.polygons.first().and_then(|(_, _, poly)| poly.rings.first()?.first().copied())
     }
 }
 
@@ -856,12 +756,7 @@ fn bedroom_area(rng: &mut ChaCha8Rng, beds: usize, cramped: bool) -> f64 {
 }
 
 /// The bedrooms of a location, and the number of units (chalets) for a recreation park.
-fn rooms(
-    rng: &mut ChaCha8Rng,
-    form: HousingForm,
-    cramped: bool,
-    closed: bool,
-) -> (Vec<RoomDraft>, usize) {
+fn rooms(rng: &mut ChaCha8Rng, form: HousingForm, cramped: bool, closed: bool) -> (Vec<RoomDraft>, usize) {
     let mut rooms = Vec::new();
     let mut push = |rng: &mut ChaCha8Rng, name: String, label_prefix: String, beds: usize| {
         let area_m2 = bedroom_area(rng, beds, cramped);
@@ -870,10 +765,7 @@ fn rooms(
                 let out_of_service_reason = if closed {
                     Some("locatie gesloten".to_string())
                 } else if rng.random_bool(0.015) {
-                    Some(
-                        OUT_OF_SERVICE_REASONS[rng.random_range(0..OUT_OF_SERVICE_REASONS.len())]
-                            .to_string(),
-                    )
+                    Some(OUT_OF_SERVICE_REASONS[rng.random_range(0..OUT_OF_SERVICE_REASONS.len())].to_string())
                 } else {
                     None
                 };
@@ -884,12 +776,7 @@ fn rooms(
                 }
             })
             .collect();
-        rooms.push(RoomDraft {
-            id: None,
-            name,
-            area_m2,
-            beds,
-        });
+        rooms.push(RoomDraft { id: None, name, area_m2, beds });
     };
 
     if form == HousingForm::E {
@@ -897,12 +784,7 @@ fn rooms(
         for c in 1..=chalets {
             for k in 1..=rng.random_range(1..=3usize) {
                 let beds = bedroom_beds(rng, form);
-                push(
-                    rng,
-                    format!("Chalet {c} slaapkamer {k}"),
-                    format!("{c}.{k}"),
-                    beds,
-                );
+                push(rng, format!("Chalet {c} slaapkamer {k}"), format!("{c}.{k}"), beds);
             }
         }
         return (rooms, chalets);
@@ -911,17 +793,7 @@ fn rooms(
     let target = match form {
         HousingForm::A => weighted(
             rng,
-            &[
-                (4, 30.5),
-                (5, 24.0),
-                (6, 18.0),
-                (7, 9.0),
-                (8, 8.0),
-                (9, 4.0),
-                (10, 3.0),
-                (11, 2.0),
-                (12, 1.5),
-            ],
+            &[(4, 30.5), (5, 24.0), (6, 18.0), (7, 9.0), (8, 8.0), (9, 4.0), (10, 3.0), (11, 2.0), (12, 1.5)],
         ),
         // Large units and hotels: 20–200 beds, most of them near the lower end.
         _ => 20 + (rng.random::<f64>().powf(2.5) * 180.0) as usize,
@@ -948,22 +820,12 @@ fn rooms(
 
 /// SNF: at least one toilet and shower per 8 persons, a kitchen and a washing machine; the
 /// cramped grey/illegal places have fewer.
-fn facilities(
-    rng: &mut ChaCha8Rng,
-    form: HousingForm,
-    beds: i64,
-    units: i64,
-    cramped: bool,
-) -> Facilities {
+fn facilities(rng: &mut ChaCha8Rng, form: HousingForm, beds: i64, units: i64, cramped: bool) -> Facilities {
     let per = |rng: &mut ChaCha8Rng, lo: i64, hi: i64| {
         let n = rng.random_range(lo..=hi);
         (beds + n - 1) / n
     };
-    let (sanitary, laundry) = if cramped {
-        ((8, 14), (10, 20))
-    } else {
-        ((4, 8), (6, 12))
-    };
+    let (sanitary, laundry) = if cramped { ((8, 14), (10, 20)) } else { ((4, 8), (6, 12)) };
     let toilets = per(rng, sanitary.0, sanitary.1).max(1);
     let showers = per(rng, sanitary.0, sanitary.1).max(1);
     let kitchens = match form {
@@ -972,17 +834,8 @@ fn facilities(
         HousingForm::C | HousingForm::D => per(rng, 6, 12).max(1),
         HousingForm::E => units.max(1),
     };
-    let washing_machines = if cramped && rng.random_bool(0.3) {
-        0
-    } else {
-        per(rng, laundry.0, laundry.1).max(1)
-    };
-    Facilities {
-        toilets,
-        showers,
-        kitchens,
-        washing_machines,
-    }
+    let washing_machines = if cramped && rng.random_bool(0.3) { 0 } else { per(rng, laundry.0, laundry.1).max(1) };
+    Facilities { toilets, showers, kitchens, washing_machines }
 }
 
 #[cfg(test)]
@@ -990,8 +843,8 @@ mod tests {
     use super::*;
     use crate::geo::PositionInput;
     use crate::geography::{
-        BOUNDARIES_RD_GEOJSON, MUNICIPALITIES_CSV, PLACES_CSV, parse_boundaries,
-        parse_municipalities, places_by_municipality,
+        BOUNDARIES_RD_GEOJSON, MUNICIPALITIES_CSV, PLACES_CSV, parse_boundaries, parse_municipalities,
+        places_by_municipality,
     };
     use crate::register::{AddressInput, BedInput, LocationInput, RoomInput};
     use std::sync::LazyLock;
@@ -1067,12 +920,7 @@ mod tests {
     fn every_draft_passes_the_user_input_rules() {
         for l in &SAMPLE.locations {
             let d = &l.draft;
-            assert_eq!(
-                to_input(d).validate().as_ref(),
-                Ok(d),
-                "{}",
-                d.address.one_line()
-            );
+            assert_eq!(to_input(d).validate().as_ref(), Ok(d), "{}", d.address.one_line());
             assert!(d.operator_id.is_none());
             assert!(!d.rooms.is_empty());
             let rooms_area: f64 = d.rooms.iter().map(|r| r.area_m2).sum();
@@ -1098,19 +946,9 @@ mod tests {
         let b = beds(d);
         assert!((850..=1150).contains(&n), "{n} locations");
         assert!((6035..=8165).contains(&b), "{b} beds");
-        let forms = |f| {
-            d.locations
-                .iter()
-                .filter(|l| l.draft.housing_form == f)
-                .count()
-        };
+        let forms = |f| d.locations.iter().filter(|l| l.draft.housing_form == f).count();
         assert!(forms(HousingForm::A) > n * 9 / 10);
-        for f in [
-            HousingForm::B,
-            HousingForm::C,
-            HousingForm::D,
-            HousingForm::E,
-        ] {
+        for f in [HousingForm::B, HousingForm::C, HousingForm::D, HousingForm::E] {
             assert!(forms(f) > 0, "{f}");
         }
         for l in &d.locations {
@@ -1133,11 +971,7 @@ mod tests {
         let d = &*SAMPLE;
         let addresses: HashSet<_> = d.locations.iter().map(|l| l.draft.address.key()).collect();
         assert_eq!(addresses.len(), d.locations.len());
-        let bag: Vec<_> = d
-            .locations
-            .iter()
-            .filter_map(|l| l.draft.bag_vbo_id.as_ref())
-            .collect();
+        let bag: Vec<_> = d.locations.iter().filter_map(|l| l.draft.bag_vbo_id.as_ref()).collect();
         let unique: HashSet<_> = bag.iter().map(|b| b.as_str()).collect();
         assert_eq!(unique.len(), bag.len());
         let share = bag.len() as f64 / d.locations.len() as f64;
@@ -1156,41 +990,19 @@ mod tests {
         let places: HashSet<_> = i.places.iter().map(|(c, p)| (c, p.as_str())).collect();
         for l in &SAMPLE.locations {
             let d = &l.draft;
-            assert!(
-                places.contains(&(&d.municipality, d.address.place.as_str())),
-                "{}",
-                d.address.one_line()
-            );
-            assert!(
-                areas[&d.municipality].contains(d.position.unwrap()),
-                "{}",
-                d.address.one_line()
-            );
+            assert!(places.contains(&(&d.municipality, d.address.place.as_str())), "{}", d.address.one_line());
+            assert!(areas[&d.municipality].contains(d.position.unwrap()), "{}", d.address.one_line());
         }
     }
 
     #[test]
     fn most_bedrooms_hold_one_or_two_beds() {
-        let rooms: Vec<_> = SAMPLE
-            .locations
-            .iter()
-            .flat_map(|l| &l.draft.rooms)
-            .collect();
-        let small = rooms
-            .iter()
-            .filter(|r| (1..=2).contains(&r.beds.len()))
-            .count();
-        assert!(
-            small as f64 >= 0.9 * rooms.len() as f64,
-            "{small} of {}",
-            rooms.len()
-        );
+        let rooms: Vec<_> = SAMPLE.locations.iter().flat_map(|l| &l.draft.rooms).collect();
+        let small = rooms.iter().filter(|r| (1..=2).contains(&r.beds.len())).count();
+        assert!(small as f64 >= 0.9 * rooms.len() as f64, "{small} of {}", rooms.len());
         assert!(rooms.iter().all(|r| (1..=4).contains(&r.beds.len())));
-        let out: Vec<_> = rooms
-            .iter()
-            .flat_map(|r| &r.beds)
-            .filter_map(|b| b.out_of_service_reason.as_deref())
-            .collect();
+        let out: Vec<_> =
+            rooms.iter().flat_map(|r| &r.beds).filter_map(|b| b.out_of_service_reason.as_deref()).collect();
         assert!(out.iter().any(|r| OUT_OF_SERVICE_REASONS.contains(r)));
     }
 
@@ -1198,18 +1010,10 @@ mod tests {
     fn westland_is_a_hotspot_and_the_status_mix_is_plausible() {
         let d = &*SAMPLE;
         let average = d.locations.len() as f64 / INPUTS.municipalities.len() as f64;
-        let westland = d
-            .locations
-            .iter()
-            .filter(|l| l.draft.municipality.as_str() == "GM1783")
-            .count();
+        let westland = d.locations.iter().filter(|l| l.draft.municipality.as_str() == "GM1783").count();
         assert!(westland as f64 > 5.0 * average, "{westland} vs {average}");
         let share = |s: LegalStatus| {
-            d.locations
-                .iter()
-                .filter(|l| l.draft.legal_status == s)
-                .count() as f64
-                / d.locations.len() as f64
+            d.locations.iter().filter(|l| l.draft.legal_status == s).count() as f64 / d.locations.len() as f64
         };
         assert!(share(LegalStatus::InUse) + share(LegalStatus::Permitted) > 0.8);
         assert!((0.01..0.08).contains(&share(LegalStatus::Tolerated)));
@@ -1236,26 +1040,16 @@ mod tests {
 
         let synthetic = &d.organisations[12..];
         assert!(synthetic.iter().all(|o| o.name.ends_with(" B.V.")));
-        let kvks: HashSet<_> = synthetic
-            .iter()
-            .map(|o| o.kvk.as_ref().unwrap().as_str())
-            .collect();
+        let kvks: HashSet<_> = synthetic.iter().map(|o| o.kvk.as_ref().unwrap().as_str()).collect();
         assert_eq!(kvks.len(), synthetic.len());
         assert!(kvks.iter().all(|k| k.len() == 8 && k.starts_with('9')));
         let names: HashSet<_> = d.organisations.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names.len(), d.organisations.len());
 
-        let providers = synthetic
-            .iter()
-            .filter(|o| o.kind == OrganisationKind::HousingProvider)
-            .count();
+        let providers = synthetic.iter().filter(|o| o.kind == OrganisationKind::HousingProvider).count();
         assert_eq!(providers, 35);
         assert_eq!(
-            run(1e-6, 1)
-                .organisations
-                .iter()
-                .filter(|o| o.kind == OrganisationKind::HousingProvider)
-                .count(),
+            run(1e-6, 1).organisations.iter().filter(|o| o.kind == OrganisationKind::HousingProvider).count(),
             5
         );
         for l in &d.locations {

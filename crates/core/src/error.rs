@@ -26,27 +26,14 @@ impl FieldErrors {
         Self::default()
     }
 
-    pub fn single(
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn single(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         let mut e = Self::new();
         e.add(field, code, message);
         e
     }
 
-    pub fn add(
-        &mut self,
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) {
-        self.0.push(FieldError {
-            field: field.into(),
-            code,
-            message: message.into(),
-        });
+    pub fn add(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), code, message: message.into() });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -69,11 +56,7 @@ impl FieldErrors {
     }
 
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
-        if self.is_empty() {
-            Ok(value())
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value()) } else { Err(self) }
     }
 }
 

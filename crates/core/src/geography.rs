@@ -6,14 +6,10 @@ use crate::geo::{Area, Polygon, RdPoint};
 use crate::ids::MunicipalityCode;
 use serde::{Deserialize, Serialize};
 
-pub const MUNICIPALITIES_CSV: &str =
-    include_str!("../../../data/nl-gebieden/gemeenten_2025_indeling.csv");
-pub const CAMPAIGN_REGIONS_CSV: &str =
-    include_str!("../../../data/nl-gebieden/campagneregios_2012.csv");
-pub const BOUNDARIES_RD_GEOJSON: &str =
-    include_str!("../../../data/nl-gebieden/gemeenten_2025_rd.geojson");
-pub const PLACES_CSV: &str =
-    include_str!("../../../data/nl-gebieden/woonplaatsen_gemeente_corop_2026.csv");
+pub const MUNICIPALITIES_CSV: &str = include_str!("../../../data/nl-gebieden/gemeenten_2025_indeling.csv");
+pub const CAMPAIGN_REGIONS_CSV: &str = include_str!("../../../data/nl-gebieden/campagneregios_2012.csv");
+pub const BOUNDARIES_RD_GEOJSON: &str = include_str!("../../../data/nl-gebieden/gemeenten_2025_rd.geojson");
+pub const PLACES_CSV: &str = include_str!("../../../data/nl-gebieden/woonplaatsen_gemeente_corop_2026.csv");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Municipality {
@@ -71,9 +67,7 @@ pub struct RegionDef {
 }
 
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes())
+    csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes())
 }
 
 /// Parses `gemeenten_2025_indeling.csv`.
@@ -82,11 +76,7 @@ pub fn parse_municipalities(text: &str) -> Result<Vec<Municipality>, String> {
     for (i, rec) in csv_reader(text).records().enumerate() {
         let line = i + 2;
         let r = rec.map_err(|e| format!("line {line}: {e}"))?;
-        let f = |n: usize| {
-            r.get(n)
-                .map(str::to_string)
-                .ok_or(format!("line {line}: missing column {}", n + 1))
-        };
+        let f = |n: usize| r.get(n).map(str::to_string).ok_or(format!("line {line}: missing column {}", n + 1));
         out.push(Municipality {
             code: MunicipalityCode::parse(&f(0)?).map_err(|(_, m)| format!("line {line}: {m}"))?,
             name: f(2)?,
@@ -103,55 +93,28 @@ pub fn parse_municipalities(text: &str) -> Result<Vec<Municipality>, String> {
 
 /// Provinces, COROP regions and labour-market regions from the municipality table, plus the
 /// 2012 campaign regions from their own file.
-pub fn standard_regions(
-    municipalities: &[Municipality],
-    campaign_csv: &str,
-) -> Result<Vec<RegionDef>, String> {
+pub fn standard_regions(municipalities: &[Municipality], campaign_csv: &str) -> Result<Vec<RegionDef>, String> {
     let mut regions: Vec<RegionDef> = Vec::new();
-    let mut add =
-        |kind: RegionKind, code: &str, name: &str, member: &MunicipalityCode| match regions
-            .iter_mut()
-            .find(|r| r.code == code)
-        {
-            Some(r) => r.members.push(member.clone()),
-            None => regions.push(RegionDef {
-                code: code.into(),
-                name: name.into(),
-                kind,
-                members: vec![member.clone()],
-            }),
-        };
+    let mut add = |kind: RegionKind, code: &str, name: &str, member: &MunicipalityCode| match regions
+        .iter_mut()
+        .find(|r| r.code == code)
+    {
+        Some(r) => r.members.push(member.clone()),
+        None => regions.push(RegionDef { code: code.into(), name: name.into(), kind, members: vec![member.clone()] }),
+    };
     for m in municipalities {
-        add(
-            RegionKind::Province,
-            &m.province_code,
-            &m.province_name,
-            &m.code,
-        );
+        add(RegionKind::Province, &m.province_code, &m.province_name, &m.code);
         add(RegionKind::Corop, &m.corop_code, &m.corop_name, &m.code);
-        add(
-            RegionKind::LabourMarket,
-            &m.labour_market_code,
-            &m.labour_market_name,
-            &m.code,
-        );
+        add(RegionKind::LabourMarket, &m.labour_market_code, &m.labour_market_name, &m.code);
     }
     for (i, rec) in csv_reader(campaign_csv).records().enumerate() {
         let line = i + 2;
         let r = rec.map_err(|e| format!("campaign regions line {line}: {e}"))?;
         let (Some(id), Some(name), Some(gm)) = (r.get(0), r.get(1), r.get(2)) else {
-            return Err(format!(
-                "campaign regions line {line}: expected region_id,region_name,gm_code"
-            ));
+            return Err(format!("campaign regions line {line}: expected region_id,region_name,gm_code"));
         };
-        let gm = MunicipalityCode::parse(gm)
-            .map_err(|(_, m)| format!("campaign regions line {line}: {m}"))?;
-        add(
-            RegionKind::Campaign2012,
-            &format!("campagne-{id}"),
-            name,
-            &gm,
-        );
+        let gm = MunicipalityCode::parse(gm).map_err(|(_, m)| format!("campaign regions line {line}: {m}"))?;
+        add(RegionKind::Campaign2012, &format!("campagne-{id}"), name, &gm);
     }
     Ok(regions)
 }
@@ -188,19 +151,14 @@ enum Geometry {
 
 /// Municipality boundaries from the RD GeoJSON file, in file order.
 pub fn parse_boundaries(geojson: &str) -> Result<Vec<(MunicipalityCode, Area)>, String> {
-    let fc: FeatureCollection =
-        serde_json::from_str(geojson).map_err(|e| format!("boundaries: {e}"))?;
+    let fc: FeatureCollection = serde_json::from_str(geojson).map_err(|e| format!("boundaries: {e}"))?;
     let polygon = |rings: Vec<Vec<[f64; 2]>>| Polygon {
-        rings: rings
-            .into_iter()
-            .map(|r| r.into_iter().map(|[x, y]| RdPoint { x, y }).collect())
-            .collect(),
+        rings: rings.into_iter().map(|r| r.into_iter().map(|[x, y]| RdPoint { x, y }).collect()).collect(),
     };
     fc.features
         .into_iter()
         .map(|f| {
-            let code =
-                MunicipalityCode::parse(&f.id).map_err(|(_, m)| format!("boundaries: {m}"))?;
+            let code = MunicipalityCode::parse(&f.id).map_err(|(_, m)| format!("boundaries: {m}"))?;
             let polygons = match f.geometry {
                 Geometry::Polygon(p) => vec![polygon(p)],
                 Geometry::MultiPolygon(ps) => ps.into_iter().map(polygon).collect(),
@@ -224,14 +182,8 @@ mod tests {
         assert_eq!(count(RegionKind::LabourMarket), 35);
         assert_eq!(count(RegionKind::Corop), 40);
         assert_eq!(count(RegionKind::Campaign2012), 8);
-        let haaglanden = regions
-            .iter()
-            .find(|r| r.name == "Stadsgewest Haaglanden")
-            .unwrap();
-        assert!(
-            haaglanden.members.iter().any(|m| m.as_str() == "GM1783"),
-            "Westland is in Haaglanden"
-        );
+        let haaglanden = regions.iter().find(|r| r.name == "Stadsgewest Haaglanden").unwrap();
+        assert!(haaglanden.members.iter().any(|m| m.as_str() == "GM1783"), "Westland is in Haaglanden");
     }
 
     #[test]
@@ -239,19 +191,7 @@ mod tests {
         let b = parse_boundaries(BOUNDARIES_RD_GEOJSON).unwrap();
         assert_eq!(b.len(), 342);
         let (_, den_haag) = b.iter().find(|(c, _)| c.as_str() == "GM0518").unwrap();
-        assert!(
-            den_haag.contains(RdPoint {
-                x: 81_200.0,
-                y: 455_400.0
-            }),
-            "Binnenhof lies in Den Haag"
-        );
-        assert!(
-            !den_haag.contains(RdPoint {
-                x: 155_000.0,
-                y: 463_000.0
-            }),
-            "Amersfoort does not"
-        );
+        assert!(den_haag.contains(RdPoint { x: 81_200.0, y: 455_400.0 }), "Binnenhof lies in Den Haag");
+        assert!(!den_haag.contains(RdPoint { x: 155_000.0, y: 463_000.0 }), "Amersfoort does not");
     }
 }

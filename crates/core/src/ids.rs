@@ -18,9 +18,7 @@ impl MunicipalityCode {
         } else {
             Err((
                 "invalid_municipality_code",
-                format!(
-                    "'{input}' is not a CBS municipality code (GM and four digits, e.g. GM0518)"
-                ),
+                format!("'{input}' is not a CBS municipality code (GM and four digits, e.g. GM0518)"),
             ))
         }
     }
@@ -62,10 +60,7 @@ impl KvkNumber {
     pub fn parse(input: &str) -> Check<Self> {
         let s = input.trim();
         if s.len() != 8 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err((
-                "invalid_kvk",
-                format!("'{input}' is not a KvK number: it must be exactly 8 digits"),
-            ));
+            return Err(("invalid_kvk", format!("'{input}' is not a KvK number: it must be exactly 8 digits")));
         }
         if s == "00000000" {
             return Err(("invalid_kvk", "a KvK number cannot be all zeros".into()));
@@ -87,18 +82,12 @@ impl BagVboId {
     pub fn parse(input: &str, municipality: Option<&MunicipalityCode>) -> Check<Self> {
         let s = input.trim();
         if s.len() != 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err((
-                "invalid_bag_id",
-                format!("'{input}' is not a BAG id: it must be exactly 16 digits"),
-            ));
+            return Err(("invalid_bag_id", format!("'{input}' is not a BAG id: it must be exactly 16 digits")));
         }
         if &s[4..6] != "01" {
             return Err((
                 "invalid_bag_id",
-                format!(
-                    "'{input}' is not a verblijfsobject id: digits 5 and 6 must be 01, not {}",
-                    &s[4..6]
-                ),
+                format!("'{input}' is not a verblijfsobject id: digits 5 and 6 must be 01, not {}", &s[4..6]),
             ));
         }
         if let Some(m) = municipality
@@ -106,10 +95,7 @@ impl BagVboId {
         {
             return Err((
                 "bag_id_municipality_mismatch",
-                format!(
-                    "BAG id {s} was issued by municipality {}, not by {m}",
-                    &s[..4]
-                ),
+                format!("BAG id {s} was issued by municipality {}, not by {m}", &s[..4]),
             ));
         }
         Ok(Self(s.to_string()))
@@ -126,10 +112,7 @@ mod tests {
 
     #[test]
     fn municipality_codes() {
-        assert_eq!(
-            MunicipalityCode::parse(" gm0518").unwrap().as_str(),
-            "GM0518"
-        );
+        assert_eq!(MunicipalityCode::parse(" gm0518").unwrap().as_str(), "GM0518");
         for bad in ["", "GM518", "0518", "GMabcd", "GM05180", "XX0518"] {
             assert!(MunicipalityCode::parse(bad).is_err(), "{bad}");
         }

@@ -1,9 +1,7 @@
 //! The register's values: organisations, locations, rooms and beds, with the validation that
 //! turns raw input into drafts the store can save.
 
-use crate::address::{
-    Address, Postcode, parse_house_addition, parse_house_letter, parse_house_number,
-};
+use crate::address::{Address, Postcode, parse_house_addition, parse_house_letter, parse_house_number};
 use crate::error::FieldErrors;
 use crate::geo::{PositionInput, RdPoint};
 use crate::ids::{BagVboId, KvkNumber, MunicipalityCode};
@@ -214,11 +212,7 @@ impl LocationDraft {
     }
 
     pub fn beds_in_service(&self) -> usize {
-        self.rooms
-            .iter()
-            .flat_map(|r| &r.beds)
-            .filter(|b| b.out_of_service_reason.is_none())
-            .count()
+        self.rooms.iter().flat_map(|r| &r.beds).filter(|b| b.out_of_service_reason.is_none()).count()
     }
 }
 
@@ -227,11 +221,7 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> S
     if required && v.is_empty() {
         errors.add(field, "required", "this field is required");
     } else if v.chars().count() > MAX_TEXT_LEN {
-        errors.add(
-            field,
-            "too_long",
-            format!("at most {MAX_TEXT_LEN} characters"),
-        );
+        errors.add(field, "too_long", format!("at most {MAX_TEXT_LEN} characters"));
     } else if v.chars().any(char::is_control) {
         errors.add(field, "invalid_text", "control characters are not allowed");
     }
@@ -247,28 +237,16 @@ fn code<T>(
 ) -> Option<T> {
     let v = parse(value.trim());
     if v.is_none() {
-        errors.add(
-            field,
-            "invalid_choice",
-            format!("'{value}' is not one of: {codes}"),
-        );
+        errors.add(field, "invalid_choice", format!("'{value}' is not one of: {codes}"));
     }
     v
 }
 
 fn area(errors: &mut FieldErrors, field: &str, value: f64, max: f64) -> f64 {
     if !value.is_finite() || value <= 0.0 {
-        errors.add(
-            field,
-            "invalid_area",
-            format!("the area must be more than 0 m², not {value}"),
-        );
+        errors.add(field, "invalid_area", format!("the area must be more than 0 m², not {value}"));
     } else if value > max {
-        errors.add(
-            field,
-            "implausible_area",
-            format!("{value} m² is implausible: at most {max} m²"),
-        );
+        errors.add(field, "implausible_area", format!("{value} m² is implausible: at most {max} m²"));
     }
     value
 }
@@ -280,58 +258,20 @@ impl LocationInput {
         let a = &self.address;
         let postcode = e.take("address.postcode", Postcode::parse(&a.postcode));
         let house_number = e.take("address.house_number", parse_house_number(a.house_number));
-        let house_letter = e.take(
-            "address.house_letter",
-            parse_house_letter(a.house_letter.as_deref().unwrap_or("")),
-        );
-        let house_addition = e.take(
-            "address.house_addition",
-            parse_house_addition(a.house_addition.as_deref().unwrap_or("")),
-        );
+        let house_letter = e.take("address.house_letter", parse_house_letter(a.house_letter.as_deref().unwrap_or("")));
+        let house_addition =
+            e.take("address.house_addition", parse_house_addition(a.house_addition.as_deref().unwrap_or("")));
         let street = text(&mut e, "address.street", &a.street, true);
         let place = text(&mut e, "address.place", &a.place, true);
-        let municipality = e.take(
-            "municipality_code",
-            MunicipalityCode::parse(&self.municipality_code),
-        );
-        let bag_vbo_id = match self
-            .bag_vbo_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let municipality = e.take("municipality_code", MunicipalityCode::parse(&self.municipality_code));
+        let bag_vbo_id = match self.bag_vbo_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(None),
-            Some(id) => e
-                .take("bag_vbo_id", BagVboId::parse(id, municipality.as_ref()))
-                .map(Some),
+            Some(id) => e.take("bag_vbo_id", BagVboId::parse(id, municipality.as_ref())).map(Some),
         };
-        let housing_form = code(
-            &mut e,
-            "housing_form",
-            &self.housing_form,
-            HousingForm::parse,
-            HousingForm::codes(),
-        );
-        let floor_area_m2 = area(
-            &mut e,
-            "floor_area_m2",
-            self.floor_area_m2,
-            MAX_FLOOR_AREA_M2,
-        );
-        let legal_status = code(
-            &mut e,
-            "legal_status",
-            &self.legal_status,
-            LegalStatus::parse,
-            LegalStatus::codes(),
-        );
-        let stay_type = code(
-            &mut e,
-            "stay_type",
-            &self.stay_type,
-            StayType::parse,
-            StayType::codes(),
-        );
+        let housing_form = code(&mut e, "housing_form", &self.housing_form, HousingForm::parse, HousingForm::codes());
+        let floor_area_m2 = area(&mut e, "floor_area_m2", self.floor_area_m2, MAX_FLOOR_AREA_M2);
+        let legal_status = code(&mut e, "legal_status", &self.legal_status, LegalStatus::parse, LegalStatus::codes());
+        let stay_type = code(&mut e, "stay_type", &self.stay_type, StayType::parse, StayType::codes());
         let f = &self.facilities;
         for (name, n) in [
             ("toilets", f.toilets),
@@ -352,25 +292,10 @@ impl LocationInput {
             Some(p) => e.take("position", p.to_rd()).map(Some),
         };
         if self.rooms.len() > MAX_ROOMS {
-            e.add(
-                "rooms",
-                "too_many",
-                format!("at most {MAX_ROOMS} rooms per location"),
-            );
+            e.add("rooms", "too_many", format!("at most {MAX_ROOMS} rooms per location"));
         }
-        let rooms = self
-            .rooms
-            .iter()
-            .take(MAX_ROOMS)
-            .enumerate()
-            .map(|(i, r)| validate_room(&mut e, i, r))
-            .collect();
-        let rooms_area: f64 = self
-            .rooms
-            .iter()
-            .map(|r| r.area_m2)
-            .filter(|a| a.is_finite() && *a > 0.0)
-            .sum();
+        let rooms = self.rooms.iter().take(MAX_ROOMS).enumerate().map(|(i, r)| validate_room(&mut e, i, r)).collect();
+        let rooms_area: f64 = self.rooms.iter().map(|r| r.area_m2).filter(|a| a.is_finite() && *a > 0.0).sum();
         if floor_area_m2.is_finite() && floor_area_m2 > 0.0 && rooms_area > floor_area_m2 + 0.5 {
             e.add(
                 "rooms",
@@ -382,41 +307,18 @@ impl LocationInput {
             return Err(e);
         }
         // Every `take` above succeeded, so each value is present.
-        let (
-            Some(postcode),
-            Some(house_number),
-            Some(house_letter),
-            Some(house_addition),
-            Some(municipality),
-        ) = (
-            postcode,
-            house_number,
-            house_letter,
-            house_addition,
-            municipality,
-        )
+        let (Some(postcode), Some(house_number), Some(house_letter), Some(house_addition), Some(municipality)) =
+            (postcode, house_number, house_letter, house_addition, municipality)
         else {
             unreachable!("validated above")
         };
-        let (
-            Some(bag_vbo_id),
-            Some(housing_form),
-            Some(legal_status),
-            Some(stay_type),
-            Some(position),
-        ) = (bag_vbo_id, housing_form, legal_status, stay_type, position)
+        let (Some(bag_vbo_id), Some(housing_form), Some(legal_status), Some(stay_type), Some(position)) =
+            (bag_vbo_id, housing_form, legal_status, stay_type, position)
         else {
             unreachable!("validated above")
         };
         Ok(LocationDraft {
-            address: Address {
-                postcode,
-                house_number,
-                house_letter,
-                house_addition,
-                street,
-                place,
-            },
+            address: Address { postcode, house_number, house_letter, house_addition, street, place },
             municipality,
             bag_vbo_id,
             housing_form,
@@ -437,11 +339,7 @@ fn validate_room(e: &mut FieldErrors, i: usize, r: &RoomInput) -> RoomDraft {
     let name = text(e, &format!("{prefix}.name"), &r.name, true);
     let area_m2 = area(e, &format!("{prefix}.area_m2"), r.area_m2, MAX_ROOM_AREA_M2);
     if r.beds.len() > MAX_BEDS_PER_ROOM {
-        e.add(
-            format!("{prefix}.beds"),
-            "too_many",
-            format!("at most {MAX_BEDS_PER_ROOM} beds per room"),
-        );
+        e.add(format!("{prefix}.beds"), "too_many", format!("at most {MAX_BEDS_PER_ROOM} beds per room"));
     }
     let mut labels = std::collections::HashSet::new();
     let beds = r
@@ -459,11 +357,7 @@ fn validate_room(e: &mut FieldErrors, i: usize, r: &RoomInput) -> RoomDraft {
                     format!("bed label '{label}' is used twice in this room"),
                 );
             }
-            let reason = b
-                .out_of_service_reason
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or("");
+            let reason = b.out_of_service_reason.as_deref().map(str::trim).unwrap_or("");
             let out_of_service_reason = if b.in_service {
                 if !reason.is_empty() {
                     e.add(
@@ -477,19 +371,10 @@ fn validate_room(e: &mut FieldErrors, i: usize, r: &RoomInput) -> RoomDraft {
                 let r = text(e, &format!("{field}.out_of_service_reason"), reason, true);
                 Some(r)
             };
-            BedDraft {
-                id: b.id,
-                label,
-                out_of_service_reason,
-            }
+            BedDraft { id: b.id, label, out_of_service_reason }
         })
         .collect();
-    RoomDraft {
-        id: r.id,
-        name,
-        area_m2,
-        beds,
-    }
+    RoomDraft { id: r.id, name, area_m2, beds }
 }
 
 /// An organisation as a client sends it.
@@ -520,31 +405,15 @@ impl OrganisationInput {
             None => Some(None),
             Some(k) => e.take("kvk", KvkNumber::parse(k)).map(Some),
         };
-        let kind = code(
-            &mut e,
-            "kind",
-            &self.kind,
-            OrganisationKind::parse,
-            OrganisationKind::codes(),
-        );
-        let municipality = match self
-            .municipality_code
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let kind = code(&mut e, "kind", &self.kind, OrganisationKind::parse, OrganisationKind::codes());
+        let municipality = match self.municipality_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(None),
-            Some(m) => e
-                .take("municipality_code", MunicipalityCode::parse(m))
-                .map(Some),
+            Some(m) => e.take("municipality_code", MunicipalityCode::parse(m)).map(Some),
         };
         match (e.is_empty(), kvk, kind, municipality) {
-            (true, Some(kvk), Some(kind), Some(municipality)) => Ok(OrganisationDraft {
-                name,
-                kvk,
-                kind,
-                municipality,
-            }),
+            (true, Some(kvk), Some(kind), Some(municipality)) => {
+                Ok(OrganisationDraft { name, kvk, kind, municipality })
+            }
             _ => Err(e),
         }
     }
@@ -572,24 +441,14 @@ mod tests {
             legal_status: "in_use".into(),
             stay_type: "short".into(),
             operator_id: Some(1),
-            facilities: Facilities {
-                toilets: 2,
-                showers: 2,
-                kitchens: 1,
-                washing_machines: 1,
-            },
+            facilities: Facilities { toilets: 2, showers: 2, kitchens: 1, washing_machines: 1 },
             position: None,
             rooms: vec![RoomInput {
                 id: None,
                 name: "Kamer 1".into(),
                 area_m2: 14.0,
                 beds: vec![
-                    BedInput {
-                        id: None,
-                        label: "1A".into(),
-                        in_service: true,
-                        out_of_service_reason: None,
-                    },
+                    BedInput { id: None, label: "1A".into(), in_service: true, out_of_service_reason: None },
                     BedInput {
                         id: None,
                         label: "1B".into(),
@@ -640,10 +499,7 @@ mod tests {
     fn bag_id_must_belong_to_the_municipality() {
         let mut bad = sample();
         bad.bag_vbo_id = Some("0518010000012345".into());
-        assert_eq!(
-            bad.validate().unwrap_err().0[0].code,
-            "bag_id_municipality_mismatch"
-        );
+        assert_eq!(bad.validate().unwrap_err().0[0].code, "bag_id_municipality_mismatch");
     }
 
     #[test]
@@ -655,19 +511,14 @@ mod tests {
         bad.rooms[0].beds[1].out_of_service_reason = None;
         let errs = bad.validate().unwrap_err();
         assert_eq!(errs.get("floor_area_m2").unwrap().code, "implausible_area");
-        assert_eq!(
-            errs.get("rooms[0].beds[1].label").unwrap().code,
-            "duplicate_label"
-        );
+        assert_eq!(errs.get("rooms[0].beds[1].label").unwrap().code, "duplicate_label");
     }
 
     #[test]
     fn unknown_json_fields_are_refused() {
         let mut v = serde_json::to_value(sample()).unwrap();
         v["colour"] = "red".into();
-        let err = serde_json::from_value::<LocationInput>(v)
-            .unwrap_err()
-            .to_string();
+        let err = serde_json::from_value::<LocationInput>(v).unwrap_err().to_string();
         assert!(err.contains("unknown field `colour`"), "{err}");
     }
 
@@ -679,23 +530,14 @@ mod tests {
             kind: "sector_association".into(),
             municipality_code: None,
         };
-        assert_eq!(
-            ok.validate().unwrap().kind,
-            OrganisationKind::SectorAssociation
-        );
+        assert_eq!(ok.validate().unwrap().kind, OrganisationKind::SectorAssociation);
         let bad = OrganisationInput {
             name: " ".into(),
             kvk: Some("123".into()),
             kind: "club".into(),
             municipality_code: None,
         };
-        let fields: Vec<_> = bad
-            .validate()
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
+        let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "kvk", "kind"]);
     }
 }

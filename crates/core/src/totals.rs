@@ -86,7 +86,15 @@ mod tests {
     use super::*;
 
     fn row(m: &str, f: HousingForm, s: LegalStatus, locations: i64, beds: i64) -> TotalsRow {
-        TotalsRow { municipality_code: m.into(), housing_form: f, legal_status: s, stay_type: StayType::Short, locations, beds, beds_in_service: beds }
+        TotalsRow {
+            municipality_code: m.into(),
+            housing_form: f,
+            legal_status: s,
+            stay_type: StayType::Short,
+            locations,
+            beds,
+            beds_in_service: beds,
+        }
     }
 
     #[test]

@@ -36,10 +36,16 @@ pub struct Session {
 impl Store {
     pub async fn create_account(&self, actor: &Actor, spec: &AccountSpec) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1").bind(&spec.username).fetch_optional(&mut *tx).await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
+            .bind(&spec.username)
+            .fetch_optional(&mut *tx)
+            .await?;
         if taken.is_some() {
-            return Err(StoreError::invalid("username", "duplicate_username", format!("the username {} is taken", spec.username)));
+            return Err(StoreError::invalid(
+                "username",
+                "duplicate_username",
+                format!("the username {} is taken", spec.username),
+            ));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO accounts (username, display_name, password_hash, role, region_id, municipality_code, organisation_id, created_at)
@@ -65,10 +71,11 @@ impl Store {
     }
 
     pub async fn account_by_username(&self, username: &str) -> Result<Option<Account>, StoreError> {
-        let row = sqlx::query("SELECT id, username, display_name, password_hash, role FROM accounts WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, username, display_name, password_hash, role FROM accounts WHERE username = $1")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
         let Some(r) = row else { return Ok(None) };
         let role: String = r.try_get("role")?;
         Ok(Some(Account {
@@ -86,11 +93,13 @@ impl Store {
 
     /// The account with its scope resolved, including the members of its region.
     pub async fn principal(&self, account_id: i64) -> Result<Principal, StoreError> {
-        let r = sqlx::query("SELECT id, username, role, region_id, municipality_code, organisation_id FROM accounts WHERE id = $1")
-            .bind(account_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let r = sqlx::query(
+            "SELECT id, username, role, region_id, municipality_code, organisation_id FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let role: String = r.try_get("role")?;
         let region_id: Option<i64> = r.try_get("region_id")?;
         let municipality: Option<String> = r.try_get("municipality_code")?;
@@ -109,7 +118,13 @@ impl Store {
         })
     }
 
-    pub async fn create_session(&self, token_hash: &str, account_id: i64, csrf_token: &str, expires_at: &str) -> Result<(), StoreError> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(account_id)
@@ -129,7 +144,10 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let Some(r) = row else { return Ok(None) };
-        Ok(Some(Session { principal: self.principal(r.try_get("account_id")?).await?, csrf_token: r.try_get("csrf_token")? }))
+        Ok(Some(Session {
+            principal: self.principal(r.try_get("account_id")?).await?,
+            csrf_token: r.try_get("csrf_token")?,
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -140,13 +158,16 @@ impl Store {
 
     pub async fn create_api_token(&self, actor: &Actor, token_hash: &str, account_id: i64) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar("INSERT INTO api_tokens (token_hash, account_id, created_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(token_hash)
-            .bind(account_id)
-            .bind(now())
-            .fetch_one(&mut *tx)
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (token_hash, account_id, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        record(&mut tx, actor, "api_token", id, "create", None, Some(&serde_json::json!({"account_id": account_id})))
             .await?;
-        record(&mut tx, actor, "api_token", id, "create", None, Some(&serde_json::json!({"account_id": account_id}))).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -40,7 +40,11 @@ const REGION_SELECT: &str = "SELECT r.id, r.code, r.name, r.kind,
 
 impl Store {
     /// Loads the municipalities and standard regions when the database has none yet.
-    pub async fn seed_geography(&self, municipalities: &[Municipality], regions: &[RegionDef]) -> Result<bool, StoreError> {
+    pub async fn seed_geography(
+        &self,
+        municipalities: &[Municipality],
+        regions: &[RegionDef],
+    ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM municipalities").fetch_one(&mut *tx).await?;
         if existing > 0 {
@@ -62,9 +66,17 @@ impl Store {
     }
 
     pub async fn municipalities(&self) -> Result<Vec<MunicipalityRow>, StoreError> {
-        let rows = sqlx::query("SELECT code, name, province_code FROM municipalities ORDER BY name").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT code, name, province_code FROM municipalities ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
-            .map(|r| Ok(MunicipalityRow { code: r.try_get("code")?, name: r.try_get("name")?, province_code: r.try_get("province_code")? }))
+            .map(|r| {
+                Ok(MunicipalityRow {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    province_code: r.try_get("province_code")?,
+                })
+            })
             .collect()
     }
 
@@ -74,7 +86,11 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(MunicipalityRow { code: r.try_get("code")?, name: r.try_get("name")?, province_code: r.try_get("province_code")? })
+        Ok(MunicipalityRow {
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            province_code: r.try_get("province_code")?,
+        })
     }
 
     pub async fn regions(&self, kind: Option<RegionKind>) -> Result<Vec<RegionRow>, StoreError> {
@@ -85,7 +101,11 @@ impl Store {
                     .fetch_all(&self.pool)
                     .await?
             }
-            None => sqlx::query(sqlx::AssertSqlSafe(format!("{REGION_SELECT} ORDER BY r.kind, r.name"))).fetch_all(&self.pool).await?,
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("{REGION_SELECT} ORDER BY r.kind, r.name")))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
         };
         rows.iter().map(region_from_row).collect()
     }
@@ -117,7 +137,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok(MunicipalityRow { code: r.try_get("code")?, name: r.try_get("name")?, province_code: r.try_get("province_code")? }))
+            .map(|r| {
+                Ok(MunicipalityRow {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    province_code: r.try_get("province_code")?,
+                })
+            })
             .collect()
     }
 
@@ -133,7 +159,12 @@ impl Store {
     }
 
     /// Creates a custom region. Its code is derived from the name and made unique.
-    pub async fn create_region(&self, actor: &Actor, name: &str, members: &[MunicipalityCode]) -> Result<RegionRow, StoreError> {
+    pub async fn create_region(
+        &self,
+        actor: &Actor,
+        name: &str,
+        members: &[MunicipalityCode],
+    ) -> Result<RegionRow, StoreError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(StoreError::invalid("name", "required", "a region needs a name of 1 to 200 characters"));
@@ -163,15 +194,23 @@ impl Store {
     }
 
     /// Replaces a region's membership, audited with the old and new member lists.
-    pub async fn set_region_members(&self, actor: &Actor, region_id: i64, members: &[MunicipalityCode]) -> Result<(), StoreError> {
+    pub async fn set_region_members(
+        &self,
+        actor: &Actor,
+        region_id: i64,
+        members: &[MunicipalityCode],
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE id = $1").bind(region_id).fetch_optional(&mut *tx).await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM regions WHERE id = $1").bind(region_id).fetch_optional(&mut *tx).await?;
         exists.ok_or(StoreError::NotFound)?;
         check_municipalities(&mut tx, members).await?;
-        let before: Vec<String> = sqlx::query_scalar("SELECT municipality_code FROM region_members WHERE region_id = $1 ORDER BY municipality_code")
-            .bind(region_id)
-            .fetch_all(&mut *tx)
-            .await?;
+        let before: Vec<String> = sqlx::query_scalar(
+            "SELECT municipality_code FROM region_members WHERE region_id = $1 ORDER BY municipality_code",
+        )
+        .bind(region_id)
+        .fetch_all(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM region_members WHERE region_id = $1").bind(region_id).execute(&mut *tx).await?;
         insert_members(&mut tx, region_id, members).await?;
         let mut after: Vec<&str> = members.iter().map(|m| m.as_str()).collect();
@@ -191,39 +230,84 @@ impl Store {
         Ok(())
     }
 
+    /// Regions (of one kind, or all) with the codes of their member municipalities, in two
+    /// queries: what the overview pages need to add up totals per region.
+    pub async fn regions_with_members(
+        &self,
+        kind: Option<RegionKind>,
+    ) -> Result<Vec<(RegionRow, Vec<String>)>, StoreError> {
+        let regions = self.regions(kind).await?;
+        let rows = match kind {
+            Some(k) => sqlx::query("SELECT rm.region_id, rm.municipality_code FROM region_members rm JOIN regions r ON r.id = rm.region_id WHERE r.kind = $1")
+                .bind(k.as_str())
+                .fetch_all(&self.pool)
+                .await?,
+            None => sqlx::query("SELECT region_id, municipality_code FROM region_members").fetch_all(&self.pool).await?,
+        };
+        let mut members: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+        for r in rows {
+            members.entry(r.try_get("region_id")?).or_default().push(r.try_get("municipality_code")?);
+        }
+        Ok(regions
+            .into_iter()
+            .map(|r| {
+                let m = members.remove(&r.id).unwrap_or_default();
+                (r, m)
+            })
+            .collect())
+    }
+
     pub(crate) async fn member_codes(&self, region_id: i64) -> Result<Vec<MunicipalityCode>, StoreError> {
-        let codes: Vec<String> = sqlx::query_scalar("SELECT municipality_code FROM region_members WHERE region_id = $1")
-            .bind(region_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT municipality_code FROM region_members WHERE region_id = $1")
+                .bind(region_id)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(codes.iter().filter_map(|c| MunicipalityCode::parse(c).ok()).collect())
     }
 }
 
 async fn check_municipalities(conn: &mut AnyConnection, members: &[MunicipalityCode]) -> Result<(), StoreError> {
     for (i, m) in members.iter().enumerate() {
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1").bind(m.as_str()).fetch_optional(&mut *conn).await?;
+        let found: Option<String> = sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1")
+            .bind(m.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
         if found.is_none() {
-            return Err(StoreError::invalid(&format!("members[{i}]"), "unknown_municipality", format!("there is no municipality {m}")));
+            return Err(StoreError::invalid(
+                &format!("members[{i}]"),
+                "unknown_municipality",
+                format!("there is no municipality {m}"),
+            ));
         }
     }
     Ok(())
 }
 
-async fn insert_region(conn: &mut AnyConnection, code: &str, name: &str, kind: RegionKind, members: &[MunicipalityCode]) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO regions (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-        .bind(code)
-        .bind(name)
-        .bind(kind.as_str())
-        .bind(now())
-        .fetch_one(&mut *conn)
-        .await?;
+async fn insert_region(
+    conn: &mut AnyConnection,
+    code: &str,
+    name: &str,
+    kind: RegionKind,
+    members: &[MunicipalityCode],
+) -> Result<i64, StoreError> {
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO regions (code, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(code)
+            .bind(name)
+            .bind(kind.as_str())
+            .bind(now())
+            .fetch_one(&mut *conn)
+            .await?;
     insert_members(conn, id, members).await?;
     Ok(id)
 }
 
-async fn insert_members(conn: &mut AnyConnection, region_id: i64, members: &[MunicipalityCode]) -> Result<(), StoreError> {
+async fn insert_members(
+    conn: &mut AnyConnection,
+    region_id: i64,
+    members: &[MunicipalityCode],
+) -> Result<(), StoreError> {
     if members.is_empty() {
         return Ok(());
     }

@@ -23,7 +23,7 @@ pub use accounts::{Account, AccountSpec, Session};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
 pub use geography::{MunicipalityRow, RegionRow};
-pub use locations::{Bed, DemoLoad, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
+pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
 
@@ -135,16 +135,42 @@ impl Store {
         Ok(())
     }
 
+    /// Empties every table and loads the geography again: for `flexwonen demo` (reset).
+    pub async fn clear_all(&self) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for table in [
+            "beds",
+            "rooms",
+            "locations",
+            "register_totals",
+            "sessions",
+            "api_tokens",
+            "accounts",
+            "organisations",
+            "region_members",
+            "regions",
+            "municipalities",
+            "audit_log",
+            "settings",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

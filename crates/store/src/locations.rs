@@ -114,8 +114,13 @@ pub enum LocationSort {
 }
 
 impl LocationSort {
-    pub const ALL: [LocationSort; 5] =
-        [LocationSort::Address, LocationSort::Municipality, LocationSort::BedsDesc, LocationSort::BedsAsc, LocationSort::UpdatedDesc];
+    pub const ALL: [LocationSort; 5] = [
+        LocationSort::Address,
+        LocationSort::Municipality,
+        LocationSort::BedsDesc,
+        LocationSort::BedsAsc,
+        LocationSort::UpdatedDesc,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -147,7 +152,8 @@ pub struct DemoLoad<'a> {
     pub locations: &'a [(LocationDraft, Option<i64>)],
 }
 
-const SUMMARY_COLUMNS: &str = "l.id, l.version, l.postcode, l.house_number, l.house_letter, l.house_addition, l.street, l.place,
+const SUMMARY_COLUMNS: &str =
+    "l.id, l.version, l.postcode, l.house_number, l.house_letter, l.house_addition, l.street, l.place,
     l.municipality_code, m.name AS municipality_name, l.housing_form, l.legal_status, l.stay_type, l.operator_id,
     o.name AS operator_name, l.floor_area_m2, l.room_count, l.bed_count, l.beds_in_service, l.updated_at";
 
@@ -168,7 +174,8 @@ fn summary_from_row(r: &AnyRow) -> Result<LocationSummary, StoreError> {
         id: r.try_get("id")?,
         version: r.try_get("version")?,
         address: Address {
-            postcode: Postcode::parse(&postcode).map_err(|(_, m)| StoreError::Database(sqlx::Error::Decode(m.into())))?,
+            postcode: Postcode::parse(&postcode)
+                .map_err(|(_, m)| StoreError::Database(sqlx::Error::Decode(m.into())))?,
             house_number: r.try_get("house_number")?,
             house_letter: r.try_get("house_letter")?,
             house_addition: r.try_get("house_addition")?,
@@ -213,7 +220,8 @@ impl Store {
     pub async fn location(&self, scope: &LocationScope, id: i64) -> Result<Location, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let loc = load(&mut conn, id).await?.ok_or(StoreError::NotFound)?;
-        let municipality = flexwonen_core::ids::MunicipalityCode::parse(&loc.municipality_code).map_err(|_| StoreError::NotFound)?;
+        let municipality =
+            flexwonen_core::ids::MunicipalityCode::parse(&loc.municipality_code).map_err(|_| StoreError::NotFound)?;
         if !scope.allows(&municipality, loc.operator_id) {
             return Err(StoreError::NotFound);
         }
@@ -241,7 +249,9 @@ impl Store {
             wh.push(" AND l.municipality_code = ").bind(m.as_str());
         }
         if let Some(r) = filter.region_id {
-            wh.push(" AND l.municipality_code IN (SELECT municipality_code FROM region_members WHERE region_id = ").bind(r).push(")");
+            wh.push(" AND l.municipality_code IN (SELECT municipality_code FROM region_members WHERE region_id = ")
+                .bind(r)
+                .push(")");
         }
         if let Some(f) = filter.housing_form {
             wh.push(" AND l.housing_form = ").bind(f.as_str());
@@ -258,30 +268,69 @@ impl Store {
         let count = wh.prefixed("SELECT COUNT(*) AS n FROM locations l");
         let total: i64 = count.query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut list = wh.prefixed(&format!("SELECT {SUMMARY_COLUMNS}{FROM}"));
-        list.push(&format!(" ORDER BY {} LIMIT ", sort.order_by())).bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
+        list.push(&format!(" ORDER BY {} LIMIT ", sort.order_by()))
+            .bind(per_page)
+            .push(" OFFSET ")
+            .bind((page - 1) * per_page);
         let rows = list.query().fetch_all(&self.pool).await?;
         Ok(Page { items: rows.iter().map(summary_from_row).collect::<Result<_, _>>()?, total, page, per_page })
     }
 
-    pub async fn create_location(&self, actor: &Actor, scope: &LocationScope, draft: &LocationDraft) -> Result<Location, StoreError> {
+    pub async fn create_location(
+        &self,
+        actor: &Actor,
+        scope: &LocationScope,
+        draft: &LocationDraft,
+    ) -> Result<Location, StoreError> {
         if !scope.allows(&draft.municipality, draft.operator_id) {
-            return Err(StoreError::Forbidden("you may not register a location for this municipality or operator".into()));
+            return Err(StoreError::Forbidden(
+                "you may not register a location for this municipality or operator".into(),
+            ));
         }
         let mut tx = self.begin_write().await?;
-        check_references(&mut tx, draft, None).await?;
-        let ts = now();
-        let mut sql = Sql::new("INSERT INTO locations (address_key, postcode, house_number, house_letter, house_addition, street, place,
-            municipality_code, bag_vbo_id, housing_form, zoned_residential, floor_area_m2, legal_status, stay_type, operator_id,
-            toilets, showers, kitchens, washing_machines, rd_x, rd_y, room_count, bed_count, beds_in_service, version, created_at, updated_at) VALUES ");
-        sql.bind_list(location_values(draft, 1, &ts));
-        sql.push(" RETURNING id");
-        let id: i64 = sql.query().fetch_one(&mut *tx).await.map_err(address_conflict)?.try_get("id")?;
-        sync_rooms(&mut tx, id, draft).await?;
-        totals::apply(&mut tx, &contribution(draft), 1).await?;
-        let after = load(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-        record(&mut tx, actor, "location", id, "create", None, Some(&to_json(&after))).await?;
+        let created = insert_location(&mut tx, actor, draft).await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(created)
+    }
+
+    /// Creates many locations in one transaction: all of them, or — if any is invalid —
+    /// none, with the problems of every bad one (by its index in `drafts`).
+    pub async fn import_locations(
+        &self,
+        actor: &Actor,
+        scope: &LocationScope,
+        drafts: &[LocationDraft],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<usize, ImportError> {
+        let mut problems = Vec::new();
+        for (i, d) in drafts.iter().enumerate() {
+            if !scope.allows(&d.municipality, d.operator_id) {
+                problems.push((
+                    i,
+                    FieldErrors::single(
+                        "municipality_code",
+                        "out_of_scope",
+                        "you may not register a location for this municipality or operator",
+                    ),
+                ));
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        for (i, d) in drafts.iter().enumerate() {
+            match insert_location(&mut tx, actor, d).await {
+                Ok(_) => {}
+                Err(StoreError::Invalid(e)) => problems.push((i, e)),
+                Err(e) => return Err(ImportError::Store(e)),
+            }
+            progress(1);
+        }
+        if !problems.is_empty() {
+            tx.rollback().await.map_err(StoreError::from)?;
+            problems.sort_by_key(|(i, _)| *i);
+            return Err(ImportError::Rows(problems));
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(drafts.len())
     }
 
     /// Replaces a location with `draft`, if `expected_version` is still current. Rooms and
@@ -297,7 +346,8 @@ impl Store {
     ) -> Result<Location, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = load(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-        let old_municipality = flexwonen_core::ids::MunicipalityCode::parse(&before.municipality_code).map_err(|_| StoreError::NotFound)?;
+        let old_municipality = flexwonen_core::ids::MunicipalityCode::parse(&before.municipality_code)
+            .map_err(|_| StoreError::NotFound)?;
         if !scope.allows(&old_municipality, before.operator_id) {
             return Err(StoreError::NotFound);
         }
@@ -311,10 +361,33 @@ impl Store {
         let mut sql = Sql::new("UPDATE locations SET ");
         let ts = now();
         let columns = [
-            "address_key", "postcode", "house_number", "house_letter", "house_addition", "street", "place", "municipality_code",
-            "bag_vbo_id", "housing_form", "zoned_residential", "floor_area_m2", "legal_status", "stay_type", "operator_id", "toilets",
-            "showers", "kitchens", "washing_machines", "rd_x", "rd_y", "room_count", "bed_count", "beds_in_service", "version",
-            "created_at", "updated_at",
+            "address_key",
+            "postcode",
+            "house_number",
+            "house_letter",
+            "house_addition",
+            "street",
+            "place",
+            "municipality_code",
+            "bag_vbo_id",
+            "housing_form",
+            "zoned_residential",
+            "floor_area_m2",
+            "legal_status",
+            "stay_type",
+            "operator_id",
+            "toilets",
+            "showers",
+            "kitchens",
+            "washing_machines",
+            "rd_x",
+            "rd_y",
+            "room_count",
+            "bed_count",
+            "beds_in_service",
+            "version",
+            "created_at",
+            "updated_at",
         ];
         for (i, (col, value)) in columns.iter().zip(location_values(draft, before.version + 1, &ts)).enumerate() {
             if *col == "created_at" {
@@ -339,10 +412,17 @@ impl Store {
         Ok(after)
     }
 
-    pub async fn delete_location(&self, actor: &Actor, scope: &LocationScope, id: i64, expected_version: Option<i64>) -> Result<(), StoreError> {
+    pub async fn delete_location(
+        &self,
+        actor: &Actor,
+        scope: &LocationScope,
+        id: i64,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let before = load(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
-        let municipality = flexwonen_core::ids::MunicipalityCode::parse(&before.municipality_code).map_err(|_| StoreError::NotFound)?;
+        let municipality = flexwonen_core::ids::MunicipalityCode::parse(&before.municipality_code)
+            .map_err(|_| StoreError::NotFound)?;
         if !scope.allows(&municipality, before.operator_id) {
             return Err(StoreError::NotFound);
         }
@@ -376,11 +456,18 @@ impl Store {
 
     /// Inserts many validated locations in one transaction with few statements. For demo
     /// data and benchmarks; addresses must be unique among themselves and new to the store.
-    pub async fn bulk_load(&self, actor: &Actor, load: DemoLoad<'_>, progress: &(dyn Fn(u64) + Sync)) -> Result<(), StoreError> {
+    pub async fn bulk_load(
+        &self,
+        actor: &Actor,
+        load: DemoLoad<'_>,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let next = |table: &'static str| format!("SELECT COALESCE(MAX(id), 0) AS n FROM {table}");
-        let mut location_id: i64 = sqlx::query(sqlx::AssertSqlSafe(next("locations"))).fetch_one(&mut *tx).await?.try_get("n")?;
-        let mut room_id: i64 = sqlx::query(sqlx::AssertSqlSafe(next("rooms"))).fetch_one(&mut *tx).await?.try_get("n")?;
+        let mut location_id: i64 =
+            sqlx::query(sqlx::AssertSqlSafe(next("locations"))).fetch_one(&mut *tx).await?.try_get("n")?;
+        let mut room_id: i64 =
+            sqlx::query(sqlx::AssertSqlSafe(next("rooms"))).fetch_one(&mut *tx).await?.try_get("n")?;
         let mut bed_id: i64 = sqlx::query(sqlx::AssertSqlSafe(next("beds"))).fetch_one(&mut *tx).await?.try_get("n")?;
         let ts = now();
         // Rows per statement, under both databases' limits on parameters per statement.
@@ -402,7 +489,13 @@ impl Store {
                 locations.bind_list(std::iter::once(Value::Int(location_id)).chain(location_values(&d, 1, &ts)));
                 for (rp, room) in draft.rooms.iter().enumerate() {
                     room_id += 1;
-                    rooms.push([Value::Int(room_id), Value::Int(location_id), Value::Int(rp as i64), room.name.as_str().into(), room.area_m2.into()]);
+                    rooms.push([
+                        Value::Int(room_id),
+                        Value::Int(location_id),
+                        Value::Int(rp as i64),
+                        room.name.as_str().into(),
+                        room.area_m2.into(),
+                    ]);
                     for (bp, bed) in room.beds.iter().enumerate() {
                         bed_id += 1;
                         beds.push([
@@ -418,7 +511,12 @@ impl Store {
             }
             locations.query().execute(&mut *tx).await.map_err(address_conflict)?;
             insert_rows(&mut tx, "INSERT INTO rooms (id, location_id, position, name, area_m2) VALUES ", rooms).await?;
-            insert_rows(&mut tx, "INSERT INTO beds (id, room_id, location_id, position, label, out_of_service_reason) VALUES ", beds).await?;
+            insert_rows(
+                &mut tx,
+                "INSERT INTO beds (id, room_id, location_id, position, label, out_of_service_reason) VALUES ",
+                beds,
+            )
+            .await?;
             progress(chunk.len() as u64);
         }
         totals::rebuild(&mut tx).await?;
@@ -439,7 +537,46 @@ impl Store {
     }
 }
 
-async fn insert_rows<const N: usize>(conn: &mut AnyConnection, head: &str, rows: Vec<[Value; N]>) -> Result<(), StoreError> {
+/// Why an import wrote nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{} row(s) are invalid", .0.len())]
+    Rows(Vec<(usize, FieldErrors)>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Store(e.into())
+    }
+}
+
+async fn insert_location(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    draft: &LocationDraft,
+) -> Result<Location, StoreError> {
+    check_references(conn, draft, None).await?;
+    let ts = now();
+    let mut sql = Sql::new("INSERT INTO locations (address_key, postcode, house_number, house_letter, house_addition, street, place,
+        municipality_code, bag_vbo_id, housing_form, zoned_residential, floor_area_m2, legal_status, stay_type, operator_id,
+        toilets, showers, kitchens, washing_machines, rd_x, rd_y, room_count, bed_count, beds_in_service, version, created_at, updated_at) VALUES ");
+    sql.bind_list(location_values(draft, 1, &ts));
+    sql.push(" RETURNING id");
+    let id: i64 = sql.query().fetch_one(&mut *conn).await.map_err(address_conflict)?.try_get("id")?;
+    sync_rooms(conn, id, draft).await?;
+    totals::apply(conn, &contribution(draft), 1).await?;
+    let after = load(conn, id).await?.ok_or(StoreError::NotFound)?;
+    record(conn, actor, "location", id, "create", None, Some(&to_json(&after))).await?;
+    Ok(after)
+}
+
+async fn insert_rows<const N: usize>(
+    conn: &mut AnyConnection,
+    head: &str,
+    rows: Vec<[Value; N]>,
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(2000) {
         let mut sql = Sql::new(head);
         for (i, row) in chunk.iter().enumerate() {
@@ -531,13 +668,18 @@ fn address_conflict(e: sqlx::Error) -> StoreError {
 /// provider, the address is free, and room and bed ids belong to this location.
 async fn check_references(conn: &mut AnyConnection, d: &LocationDraft, this: Option<i64>) -> Result<(), StoreError> {
     let mut e = FieldErrors::new();
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1").bind(d.municipality.as_str()).fetch_optional(&mut *conn).await?;
+    let found: Option<String> = sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1")
+        .bind(d.municipality.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     if found.is_none() {
         e.add("municipality_code", "unknown_municipality", format!("there is no municipality {}", d.municipality));
     }
     if let Some(op) = d.operator_id {
-        let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1").bind(op).fetch_optional(&mut *conn).await?;
+        let kind: Option<String> = sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
+            .bind(op)
+            .fetch_optional(&mut *conn)
+            .await?;
         match kind.as_deref().and_then(OrganisationKind::parse) {
             None => e.add("operator_id", "unknown_organisation", format!("there is no organisation {op}")),
             Some(
@@ -546,11 +688,15 @@ async fn check_references(conn: &mut AnyConnection, d: &LocationDraft, this: Opt
                 | OrganisationKind::HousingCorporation
                 | OrganisationKind::Employer,
             ) => {}
-            Some(k) => e.add("operator_id", "not_a_provider", format!("organisation {op} is a {k}, not a housing provider")),
+            Some(k) => {
+                e.add("operator_id", "not_a_provider", format!("organisation {op} is a {k}, not a housing provider"))
+            }
         }
     }
-    let other: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM locations WHERE address_key = $1").bind(d.address.key()).fetch_optional(&mut *conn).await?;
+    let other: Option<i64> = sqlx::query_scalar("SELECT id FROM locations WHERE address_key = $1")
+        .bind(d.address.key())
+        .fetch_optional(&mut *conn)
+        .await?;
     if other.is_some_and(|o| Some(o) != this) {
         e.0.extend(duplicate_address().into_field_errors());
     }
@@ -564,7 +710,11 @@ async fn check_references(conn: &mut AnyConnection, d: &LocationDraft, this: Opt
         }
         for (j, b) in r.beds.iter().enumerate() {
             if let Some(bid) = b.id.filter(|bid| !beds.contains(bid)) {
-                e.add(format!("rooms[{i}].beds[{j}].id"), "unknown_bed", format!("bed {bid} is not a bed of this location"));
+                e.add(
+                    format!("rooms[{i}].beds[{j}].id"),
+                    "unknown_bed",
+                    format!("bed {bid} is not a bed of this location"),
+                );
             }
         }
     }
@@ -589,8 +739,14 @@ impl StoreError {
 }
 
 async fn existing_ids(conn: &mut AnyConnection, location_id: i64) -> Result<(HashSet<i64>, HashSet<i64>), StoreError> {
-    let rooms: Vec<i64> = sqlx::query_scalar("SELECT id FROM rooms WHERE location_id = $1").bind(location_id).fetch_all(&mut *conn).await?;
-    let beds: Vec<i64> = sqlx::query_scalar("SELECT id FROM beds WHERE location_id = $1").bind(location_id).fetch_all(&mut *conn).await?;
+    let rooms: Vec<i64> = sqlx::query_scalar("SELECT id FROM rooms WHERE location_id = $1")
+        .bind(location_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let beds: Vec<i64> = sqlx::query_scalar("SELECT id FROM beds WHERE location_id = $1")
+        .bind(location_id)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok((rooms.into_iter().collect(), beds.into_iter().collect()))
 }
 
@@ -612,13 +768,15 @@ async fn sync_rooms(conn: &mut AnyConnection, location_id: i64, d: &LocationDraf
                 rid
             }
             None => {
-                sqlx::query_scalar("INSERT INTO rooms (location_id, position, name, area_m2) VALUES ($1, $2, $3, $4) RETURNING id")
-                    .bind(location_id)
-                    .bind(rp as i64)
-                    .bind(&r.name)
-                    .bind(r.area_m2)
-                    .fetch_one(&mut *conn)
-                    .await?
+                sqlx::query_scalar(
+                    "INSERT INTO rooms (location_id, position, name, area_m2) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(location_id)
+                .bind(rp as i64)
+                .bind(&r.name)
+                .bind(r.area_m2)
+                .fetch_one(&mut *conn)
+                .await?
             }
         };
         kept_rooms.push(rid);
@@ -706,10 +864,11 @@ fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {
 }
 
 async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Location>, StoreError> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS}{FROM} WHERE l.id = $1")))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS}{FROM} WHERE l.id = $1")))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let mut loc = location_from_row(&row)?;
     loc.rooms = load_rooms_where(&mut *conn, "r.location_id = $1", Some(id)).await?.remove(&id).unwrap_or_default();
@@ -717,7 +876,11 @@ async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Location>, Sto
 }
 
 /// Rooms with their beds, grouped by location, in their stored order.
-async fn load_rooms_where<'e, E>(exec: E, condition: &str, param: Option<i64>) -> Result<HashMap<i64, Vec<Room>>, StoreError>
+async fn load_rooms_where<'e, E>(
+    exec: E,
+    condition: &str,
+    param: Option<i64>,
+) -> Result<HashMap<i64, Vec<Room>>, StoreError>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -737,12 +900,22 @@ where
         let room_id: i64 = r.try_get("room_id")?;
         let rooms = out.entry(location_id).or_default();
         if rooms.last().map(|x| x.id) != Some(room_id) {
-            rooms.push(Room { id: room_id, name: r.try_get("name")?, area_m2: r.try_get("area_m2")?, beds: Vec::new() });
+            rooms.push(Room {
+                id: room_id,
+                name: r.try_get("name")?,
+                area_m2: r.try_get("area_m2")?,
+                beds: Vec::new(),
+            });
         }
         if let Some(bed_id) = r.try_get::<Option<i64>, _>("bed_id")? {
             let reason: Option<String> = r.try_get("out_of_service_reason")?;
             if let Some(room) = rooms.last_mut() {
-                room.beds.push(Bed { id: bed_id, label: r.try_get("label")?, in_service: reason.is_none(), out_of_service_reason: reason });
+                room.beds.push(Bed {
+                    id: bed_id,
+                    label: r.try_get("label")?,
+                    in_service: reason.is_none(),
+                    out_of_service_reason: reason,
+                });
             }
         }
     }

@@ -28,7 +28,11 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Organisation, StoreError> {
 }
 
 impl Store {
-    pub async fn create_organisation(&self, actor: &Actor, draft: &OrganisationDraft) -> Result<Organisation, StoreError> {
+    pub async fn create_organisation(
+        &self,
+        actor: &Actor,
+        draft: &OrganisationDraft,
+    ) -> Result<Organisation, StoreError> {
         let mut tx = self.begin_write().await?;
         let id = insert_organisation(&mut tx, draft).await?;
         let org = Organisation {
@@ -38,7 +42,16 @@ impl Store {
             kind: draft.kind,
             municipality_code: draft.municipality.as_ref().map(|m| m.to_string()),
         };
-        record(&mut tx, actor, "organisation", id, "create", None, Some(&serde_json::to_value(&org).unwrap_or_default())).await?;
+        record(
+            &mut tx,
+            actor,
+            "organisation",
+            id,
+            "create",
+            None,
+            Some(&serde_json::to_value(&org).unwrap_or_default()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(org)
     }
@@ -85,19 +98,34 @@ impl Store {
     }
 }
 
-pub(crate) async fn insert_organisation(conn: &mut AnyConnection, draft: &OrganisationDraft) -> Result<i64, StoreError> {
+pub(crate) async fn insert_organisation(
+    conn: &mut AnyConnection,
+    draft: &OrganisationDraft,
+) -> Result<i64, StoreError> {
     if let Some(kvk) = &draft.kvk {
-        let taken: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM organisations WHERE kvk = $1").bind(kvk.as_str()).fetch_optional(&mut *conn).await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE kvk = $1")
+            .bind(kvk.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
         if taken.is_some() {
-            return Err(StoreError::invalid("kvk", "duplicate_kvk", format!("KvK number {} is already registered", kvk.as_str())));
+            return Err(StoreError::invalid(
+                "kvk",
+                "duplicate_kvk",
+                format!("KvK number {} is already registered", kvk.as_str()),
+            ));
         }
     }
     if let Some(m) = &draft.municipality {
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1").bind(m.as_str()).fetch_optional(&mut *conn).await?;
+        let found: Option<String> = sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1")
+            .bind(m.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
         if found.is_none() {
-            return Err(StoreError::invalid("municipality_code", "unknown_municipality", format!("there is no municipality {m}")));
+            return Err(StoreError::invalid(
+                "municipality_code",
+                "unknown_municipality",
+                format!("there is no municipality {m}"),
+            ));
         }
     }
     Ok(sqlx::query_scalar("INSERT INTO organisations (name, kvk, kind, municipality_code, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")

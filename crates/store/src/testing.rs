@@ -18,7 +18,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique_name() -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("flexwonen_test_{}_{n}_{nanos}", std::process::id())
 }
 
@@ -53,7 +54,10 @@ impl TestDb {
                 let mut admin = AnyConnection::connect(&admin_url)
                     .await
                     .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL cannot be reached: {e}"));
-                admin.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\""))).await.expect("create the test schema");
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+                    .await
+                    .expect("create the test schema");
                 admin.close().await.ok();
                 let store = Store::connect(&admin_url, Some(schema.clone())).await.expect("connect to the test schema");
                 store.migrate().await.expect("migrate the test schema");
@@ -76,7 +80,10 @@ impl TestDb {
             }
             Cleanup::Schema { admin_url, schema } => {
                 let mut admin = AnyConnection::connect(&admin_url).await.expect("reconnect to drop the test schema");
-                admin.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE"))).await.expect("drop the test schema");
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE")))
+                    .await
+                    .expect("drop the test schema");
                 admin.close().await.ok();
             }
         }

@@ -69,9 +69,11 @@ impl Store {
         let rows = sql.query().fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let (f, s, t): (String, String, String) = (r.try_get("housing_form")?, r.try_get("legal_status")?, r.try_get("stay_type")?);
+            let (f, s, t): (String, String, String) =
+                (r.try_get("housing_form")?, r.try_get("legal_status")?, r.try_get("stay_type")?);
             // Categories come from validated writes; an unknown one means a newer schema wrote it.
-            let (Some(housing_form), Some(legal_status), Some(stay_type)) = (HousingForm::parse(&f), LegalStatus::parse(&s), StayType::parse(&t))
+            let (Some(housing_form), Some(legal_status), Some(stay_type)) =
+                (HousingForm::parse(&f), LegalStatus::parse(&s), StayType::parse(&t))
             else {
                 continue;
             };

@@ -42,9 +42,14 @@ fn bed(label: &str) -> BedInput {
 }
 
 async fn provider(store: &Store, name: &str, kvk: &str) -> i64 {
-    let draft = OrganisationInput { name: name.into(), kvk: Some(kvk.into()), kind: "housing_provider".into(), municipality_code: None }
-        .validate()
-        .unwrap();
+    let draft = OrganisationInput {
+        name: name.into(),
+        kvk: Some(kvk.into()),
+        kind: "housing_provider".into(),
+        municipality_code: None,
+    }
+    .validate()
+    .unwrap();
     store.create_organisation(&actor(), &draft).await.unwrap().id
 }
 
@@ -71,14 +76,18 @@ async fn location_lifecycle_is_audited_and_counted(db: TestDb) {
         out_of_service_reason: Some("vochtschade".into()),
     }];
     change.rooms.push(RoomInput { id: None, name: "Kamer 3".into(), area_m2: 9.0, beds: vec![bed("3A"), bed("3B")] });
-    let updated = store.update_location(&actor(), &LocationScope::All, created.id, 1, &change.validate().unwrap()).await.unwrap();
+    let updated =
+        store.update_location(&actor(), &LocationScope::All, created.id, 1, &change.validate().unwrap()).await.unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.rooms[0].beds[0].id, r0.beds[0].id, "a kept bed keeps its id");
     assert_eq!((updated.bed_count, updated.beds_in_service), (4, 3));
     assert!(!updated.rooms[1].beds[0].in_service);
 
     // A stale version is refused and changes nothing.
-    let err = store.update_location(&actor(), &LocationScope::All, created.id, 1, &inp.validate().unwrap()).await.unwrap_err();
+    let err = store
+        .update_location(&actor(), &LocationScope::All, created.id, 1, &inp.validate().unwrap())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { current: 2 }), "{err:?}");
     assert_eq!(store.location(&LocationScope::All, created.id).await.unwrap(), updated);
 
@@ -109,15 +118,24 @@ async fn bad_references_are_named_and_nothing_is_written(db: TestDb) {
     let StoreError::Invalid(e) = err else { panic!("expected invalid, got {err:?}") };
     let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["municipality_code", "operator_id", "address"]);
-    let page = store.locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
+    let page =
+        store.locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
     assert_eq!(page.total, 1);
 
     // Bed ids from another location cannot be claimed.
     let other = store.create_location(&actor(), &LocationScope::All, &input(2).validate().unwrap()).await.unwrap();
     let mut steal = input(1);
     steal.rooms[0].beds[0].id = Some(other.rooms[0].beds[0].id);
-    let first = store.locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 1).await.unwrap().items[0].clone();
-    let err = store.update_location(&actor(), &LocationScope::All, first.id, 1, &steal.validate().unwrap()).await.unwrap_err();
+    let first = store
+        .locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    let err = store
+        .update_location(&actor(), &LocationScope::All, first.id, 1, &steal.validate().unwrap())
+        .await
+        .unwrap_err();
     assert!(matches!(&err, StoreError::Invalid(e) if e.0[0].code == "unknown_bed"), "{err:?}");
     db.drop_database().await;
 }
@@ -140,9 +158,15 @@ async fn scopes_limit_reads_and_writes(db: TestDb) {
     let page = store.locations(&municipality, &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].municipality_code, "GM1783");
-    let page = store.locations(&LocationScope::Operator(b), &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
+    let page = store
+        .locations(&LocationScope::Operator(b), &LocationFilter::default(), LocationSort::Address, 1, 50)
+        .await
+        .unwrap();
     assert_eq!((page.total, page.items[0].operator_id), (1, Some(b)));
-    let page = store.locations(&LocationScope::Nothing, &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
+    let page = store
+        .locations(&LocationScope::Nothing, &LocationFilter::default(), LocationSort::Address, 1, 50)
+        .await
+        .unwrap();
     assert_eq!(page.total, 0);
 
     // Provider B cannot read, change or delete A's location, nor register one for A.
@@ -151,7 +175,10 @@ async fn scopes_limit_reads_and_writes(db: TestDb) {
     assert!(matches!(store.delete_location(&actor(), &scope_b, w.id, None).await, Err(StoreError::NotFound)));
     let mut for_a = input(3);
     for_a.operator_id = Some(a);
-    assert!(matches!(store.create_location(&actor(), &scope_b, &for_a.validate().unwrap()).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(
+        store.create_location(&actor(), &scope_b, &for_a.validate().unwrap()).await,
+        Err(StoreError::Forbidden(_))
+    ));
     db.drop_database().await;
 }
 
@@ -169,8 +196,13 @@ async fn filters_sorting_and_pagination(db: TestDb) {
     }
     let all = LocationScope::All;
     let page2 = store.locations(&all, &LocationFilter::default(), LocationSort::Address, 2, 10).await.unwrap();
-    assert_eq!((page2.total, page2.items.len(), page2.items[0].address.house_number), (25, 10, 12), "Zandweg 7 sorts after Kasweg");
-    let grey = LocationFilter { legal_status: Some(flexwonen_core::register::LegalStatus::Tolerated), ..Default::default() };
+    assert_eq!(
+        (page2.total, page2.items.len(), page2.items[0].address.house_number),
+        (25, 10, 12),
+        "Zandweg 7 sorts after Kasweg"
+    );
+    let grey =
+        LocationFilter { legal_status: Some(flexwonen_core::register::LegalStatus::Tolerated), ..Default::default() };
     assert_eq!(store.locations(&all, &grey, LocationSort::Address, 1, 50).await.unwrap().total, 5);
     let q = LocationFilter { q: Some("zand".into()), ..Default::default() };
     let found = store.locations(&all, &q, LocationSort::Address, 1, 50).await.unwrap();

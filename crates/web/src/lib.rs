@@ -1,14 +1,91 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! The web face of flexwonen: server-rendered pages (Dutch first, English available) and
+//! the JSON API under `/api/v1`, both over the same store and the same access rules.
+//!
+//! Architecture invariants:
+//! - handlers parse input, ask `flexwonen_core::access` who may do what, call the store and
+//!   render; they hold no business rules and no SQL;
+//! - every page works without JavaScript; every form carries a CSRF token;
+//! - the API answers every error in one shape: `{"error": {"code", "message", "fields"}}`.
+
+mod api;
+mod auth;
+mod error;
+mod forms;
+mod i18n;
+pub mod map;
+mod openapi;
+mod pages;
+
+pub use auth::{hash_password, new_api_token};
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use flexwonen_core::geography;
+use flexwonen_store::Store;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The largest request body accepted (JSON or form), in bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark session cookies `Secure`. Browsers accept secure cookies from http://127.0.0.1
+    /// and http://localhost, so this stays on unless a deployment has plain HTTP elsewhere.
+    pub secure_cookies: bool,
+    /// Show the "synthetic demo data" banner.
+    pub demo_banner: bool,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+impl Default for Config {
+    fn default() -> Self {
+        Config { secure_cookies: true, demo_banner: true }
     }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Config,
+    pub map: Arc<map::MapBase>,
+    pub municipality_names: Arc<HashMap<String, String>>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        let munis = geography::parse_municipalities(geography::MUNICIPALITIES_CSV).unwrap_or_default();
+        let names: HashMap<String, String> = munis.iter().map(|m| (m.code.to_string(), m.name.clone())).collect();
+        let boundaries = geography::parse_boundaries(geography::BOUNDARIES_RD_GEOJSON).unwrap_or_default();
+        let map = map::MapBase::new(&boundaries, &names);
+        AppState { store, config, map: Arc::new(map), municipality_names: Arc::new(names) }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", axum::routing::get(api::healthz))
+        .fallback(error::fallback)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .with_state(state)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
 }

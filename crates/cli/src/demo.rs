@@ -1,0 +1,108 @@
+//! Demo data: the geography, the 2012 signatories, synthetic providers, locations, rooms
+//! and beds (see `flexwonen_core::demo`), and one demo account per role.
+
+use flexwonen_core::access::Role;
+use flexwonen_core::demo::{self, DemoData};
+use flexwonen_core::geography::{self, RegionKind};
+use flexwonen_core::ids::MunicipalityCode;
+use flexwonen_core::register::{OrganisationDraft, OrganisationKind};
+use flexwonen_store::{AccountSpec, Actor, DemoLoad, Store, StoreError};
+
+/// The password of every demo account (listed in the README).
+pub const DEMO_PASSWORD: &str = "flexwonen-demo";
+
+/// Demo accounts: username, display name, role.
+pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
+    ("beheerder", "Beheerder (demo)", Role::Administrator),
+    ("ministerie", "Ministerie van BZK (demo)", Role::Ministry),
+    ("regio-haaglanden", "Regiocoördinator Haaglanden (demo)", Role::RegionalCoordinator),
+    ("gemeente-westland", "Gemeente Westland (demo)", Role::Municipality),
+    ("huisvester", "Huisvester (demo)", Role::HousingProvider),
+    ("inspecteur-limburg", "Inspecteur Limburg (demo)", Role::Inspector),
+];
+
+pub const WESTLAND: &str = "GM1783";
+
+/// Loads the geography when the database has none.
+pub async fn ensure_geography(store: &Store) -> Result<(), StoreError> {
+    let munis = geography::parse_municipalities(geography::MUNICIPALITIES_CSV)
+        .map_err(|e| StoreError::invalid("geography", "bad_data", e))?;
+    let regions = geography::standard_regions(&munis, geography::CAMPAIGN_REGIONS_CSV)
+        .map_err(|e| StoreError::invalid("geography", "bad_data", e))?;
+    store.seed_geography(&munis, &regions).await?;
+    Ok(())
+}
+
+/// Generates the synthetic data for `scale` (1.0 ≈ 20,000 locations, 142,000 beds).
+pub fn generate(scale: f64, seed: u64) -> DemoData {
+    let munis = geography::parse_municipalities(geography::MUNICIPALITIES_CSV).unwrap_or_default();
+    let boundaries = geography::parse_boundaries(geography::BOUNDARIES_RD_GEOJSON).unwrap_or_default();
+    let places = geography::places_by_municipality(geography::PLACES_CSV);
+    demo::generate(scale, seed, &munis, &boundaries, &places)
+}
+
+/// Empties the database and fills it with demo data and the demo accounts.
+pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> Result<DemoSummary, StoreError> {
+    let data = generate(scale, seed);
+    store.clear_all().await?;
+    ensure_geography(store).await?;
+    let actor = Actor::system("demo");
+    let mut org_ids = Vec::with_capacity(data.organisations.len());
+    for o in &data.organisations {
+        let draft = OrganisationDraft {
+            name: o.name.clone(),
+            kvk: o.kvk.clone(),
+            kind: o.kind,
+            municipality: o.municipality.clone(),
+        };
+        org_ids.push(store.create_organisation(&actor, &draft).await?.id);
+    }
+    let rows: Vec<_> = data.locations.iter().map(|l| (l.draft.clone(), l.operator.map(|i| org_ids[i]))).collect();
+    let bar = crate::progress(rows.len() as u64, "locaties");
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    store.bulk_load(&actor, DemoLoad { locations: &rows }, &|n| bar.inc(n)).await?;
+    bar.finish_and_clear();
+
+    // The provider account manages the operator of the first Westland location.
+    let westland =
+        MunicipalityCode::parse(WESTLAND).map_err(|(_, m)| StoreError::invalid("municipality", "bad_data", m))?;
+    let provider =
+        rows.iter().find(|(d, op)| d.municipality == westland && op.is_some()).and_then(|(_, op)| *op).or_else(|| {
+            data.organisations.iter().position(|o| o.kind == OrganisationKind::HousingProvider).map(|i| org_ids[i])
+        });
+    let haaglanden = store.region_by_code("campagne-stadsgewest-haaglanden").await?.id;
+    let limburg =
+        store.regions(Some(RegionKind::Province)).await?.into_iter().find(|r| r.name == "Limburg").map(|r| r.id);
+    let hash = flexwonen_web::hash_password(DEMO_PASSWORD);
+    for (username, display, role) in DEMO_ACCOUNTS {
+        let spec = AccountSpec {
+            username: username.to_string(),
+            display_name: display.to_string(),
+            password_hash: hash.clone(),
+            role: *role,
+            region_id: match role {
+                Role::RegionalCoordinator => Some(haaglanden),
+                Role::Inspector => limburg,
+                _ => None,
+            },
+            municipality: (*role == Role::Municipality).then(|| westland.clone()),
+            organisation_id: if *role == Role::HousingProvider { provider } else { None },
+        };
+        store.create_account(&actor, &spec).await?;
+    }
+    store.set_setting("demo_data", &format!("scale={scale} seed={seed}")).await?;
+    Ok(DemoSummary {
+        organisations: org_ids.len(),
+        locations: rows.len(),
+        beds: rows.iter().map(|(d, _)| d.bed_count()).sum(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub organisations: usize,
+    pub locations: usize,
+    pub beds: usize,
+}

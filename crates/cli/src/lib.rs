@@ -1,0 +1,19 @@
+//! The `flexwonen` command: serve, migrate, demo data, import and export. This library part
+//! holds what the subcommands do, so tests can call it directly.
+
+pub mod demo;
+pub mod locations_io;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar on stderr, hidden when stderr is not a terminal (CI, pipes).
+pub fn progress(len: u64, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}

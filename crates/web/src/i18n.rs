@@ -1,0 +1,309 @@
+//! Translations. Dutch is the default; English is one click away. Every text is a field of
+//! [`Texts`], so a missing translation is a compile error, not a blank on a page.
+
+use axum::http::HeaderMap;
+use flexwonen_core::access::Role;
+use flexwonen_core::geography::RegionKind;
+use flexwonen_core::register::{HousingForm, LegalStatus, OrganisationKind, StayType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+pub const LANG_COOKIE: &str = "fw_lang";
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// `?lang=` wins, then the cookie, then Dutch.
+    pub fn from_request(headers: &HeaderMap, query: Option<&str>) -> Lang {
+        let from_query = query
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "lang"))
+            .and_then(|(_, v)| Lang::parse(&v));
+        from_query.or_else(|| crate::auth::cookie(headers, LANG_COOKIE).and_then(Lang::parse)).unwrap_or(Lang::Nl)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Nl => Lang::En,
+            Lang::En => Lang::Nl,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident: $nl:expr, $en:expr;)*) => {
+        pub struct Texts { $(pub $key: &'static str,)* }
+        pub static NL: Texts = Texts { $($key: $nl,)* };
+        pub static EN: Texts = Texts { $($key: $en,)* };
+    };
+}
+
+texts! {
+    service_name: "Register flexwonen", "Flexible housing register";
+    skip_to_content: "Naar de inhoud", "Skip to content";
+    nav_overview: "Overzicht", "Overview";
+    nav_regions: "Regio's", "Regions";
+    nav_locations: "Locaties", "Locations";
+    nav_organisations: "Organisaties", "Organisations";
+    sign_in: "Inloggen", "Sign in";
+    sign_out: "Uitloggen", "Sign out";
+    signed_in_as: "Ingelogd als", "Signed in as";
+    other_language: "English", "Nederlands";
+    demo_banner: "Let op: dit zijn synthetische demonstratiegegevens, geen echte locaties.", "Note: this is synthetic demonstration data, not real locations.";
+    footer_sources: "Gemeentegrenzen en indelingen: CBS / PDOK (CC BY 4.0), vereenvoudiging cartomap/nl.", "Municipal boundaries and divisions: CBS / PDOK (CC BY 4.0), simplified by cartomap/nl.";
+    footer_about: "flexwonen is open source. Cijfers tonen wat ze tellen en per wanneer.", "flexwonen is open source. Figures say what they count and as of when.";
+    dashboard_title: "Huisvesting van arbeidsmigranten in Nederland", "Housing of labour migrants in the Netherlands";
+    dashboard_intro: "Alle geregistreerde locaties en bedden, per woonvorm, status en verblijfsduur. Aantallen per gemeente op de kaart.", "All registered locations and beds, by housing form, status and length of stay. Numbers per municipality on the map.";
+    as_of: "Stand per", "As of";
+    source_register: "Bron: register flexwonen, alle geregistreerde locaties.", "Source: flexwonen register, all registered locations.";
+    locations: "Locaties", "Locations";
+    beds: "Bedden", "Beds";
+    beds_in_service: "Bedden in gebruik", "Beds in service";
+    beds_word: "bedden", "beds";
+    none_word: "geen", "none";
+    by_housing_form: "Naar woonvorm", "By housing form";
+    by_legal_status: "Naar status", "By legal status";
+    by_stay_type: "Naar verblijfsduur", "By length of stay";
+    by_region: "Per regio van de campagne 2012", "Per region of the 2012 campaign";
+    map_title: "Bedden per gemeente", "Beds per municipality";
+    map_desc: "Kaart van Nederland met per gemeente het aantal geregistreerde bedden; donkerder is meer. De tabel met regio's geeft dezelfde cijfers als tekst.", "Map of the Netherlands showing the number of registered beds per municipality; darker means more. The table of regions gives the same figures as text.";
+    total: "Totaal", "Total";
+    region: "Regio", "Region";
+    regions_title: "Regio's", "Regions";
+    regions_intro: "Provincies, COROP-gebieden, arbeidsmarktregio's, de regio's van de campagne 2012 en eigen regio's. Een regio is een lijst gemeenten.", "Provinces, COROP areas, labour-market regions, the regions of the 2012 campaign and custom regions. A region is a list of municipalities.";
+    municipalities: "Gemeenten", "Municipalities";
+    municipality: "Gemeente", "Municipality";
+    member_count: "Aantal gemeenten", "Number of municipalities";
+    new_region: "Nieuwe regio", "New region";
+    name: "Naam", "Name";
+    members: "Gemeenten in deze regio", "Municipalities in this region";
+    members_hint: "Eén CBS-code per regel of gescheiden door komma's, bijvoorbeeld GM1783.", "One CBS code per line or separated by commas, for example GM1783.";
+    save: "Opslaan", "Save";
+    cancel: "Annuleren", "Cancel";
+    create: "Aanmaken", "Create";
+    edit: "Wijzigen", "Edit";
+    delete: "Verwijderen", "Delete";
+    change_members: "Gemeenten wijzigen", "Change municipalities";
+    regions_of_municipality: "Regio's van deze gemeente", "Regions of this municipality";
+    view_locations: "Bekijk de locaties", "View the locations";
+    locations_title: "Locaties", "Locations";
+    search: "Zoeken", "Search";
+    search_hint: "Straat, plaats of postcode", "Street, place or postcode";
+    filter: "Filteren", "Filter";
+    all: "Alle", "All";
+    sort: "Sorteren", "Sort";
+    sort_address: "Adres", "Address";
+    sort_municipality: "Gemeente", "Municipality";
+    sort_beds_desc: "Meeste bedden", "Most beds";
+    sort_beds_asc: "Minste bedden", "Fewest beds";
+    sort_updated: "Laatst gewijzigd", "Last changed";
+    results: "resultaten", "results";
+    page: "Pagina", "Page";
+    previous: "Vorige", "Previous";
+    next: "Volgende", "Next";
+    no_results: "Geen locaties gevonden.", "No locations found.";
+    new_location: "Nieuwe locatie", "New location";
+    address: "Adres", "Address";
+    postcode: "Postcode", "Postcode";
+    house_number: "Huisnummer", "House number";
+    house_letter: "Huisletter", "House letter";
+    house_addition: "Toevoeging", "Addition";
+    street: "Straat", "Street";
+    place: "Plaats", "Place";
+    municipality_code: "Gemeente (CBS-code)", "Municipality (CBS code)";
+    bag_vbo_id: "BAG-verblijfsobject-id", "BAG dwelling id";
+    bag_hint: "16 cijfers; begint met de 4 cijfers van de gemeente en dan 01.", "16 digits; starts with the municipality's 4 digits, then 01.";
+    housing_form: "Woonvorm (SNF)", "Housing form (SNF)";
+    zoned_residential: "Bestemming wonen", "Zoned for living";
+    floor_area: "Gebruiksoppervlakte (m²)", "Usable floor area (m²)";
+    legal_status: "Status", "Legal status";
+    stay_type: "Verblijfsduur", "Length of stay";
+    operator: "Exploitant", "Operator";
+    no_operator: "Onbekend / geen", "Unknown / none";
+    facilities: "Voorzieningen", "Facilities";
+    toilets: "Toiletten", "Toilets";
+    showers: "Douches", "Showers";
+    kitchens: "Keukens", "Kitchens";
+    washing_machines: "Wasmachines", "Washing machines";
+    position: "Ligging", "Position";
+    rd_x: "RD x (m)", "RD x (m)";
+    rd_y: "RD y (m)", "RD y (m)";
+    position_hint: "Rijksdriehoeksmeting in meters; beide leeg laten als onbekend.", "Dutch national grid (RD New) in metres; leave both empty if unknown.";
+    yes: "ja", "yes";
+    no: "nee", "no";
+    rooms: "Kamers", "Rooms";
+    room: "Kamer", "Room";
+    area: "Oppervlakte (m²)", "Area (m²)";
+    bed: "Bed", "Bed";
+    label: "Naam", "Label";
+    in_service: "In gebruik", "In service";
+    out_of_service: "Buiten gebruik", "Out of service";
+    reason: "Reden", "Reason";
+    add_room: "Kamer toevoegen", "Add room";
+    number_of_beds: "Aantal bedden", "Number of beds";
+    edit_room: "Kamer wijzigen", "Edit room";
+    delete_room: "Kamer verwijderen", "Delete room";
+    new_beds_hint: "Nieuwe bedden: vul een naam in. Een bed zonder naam wordt niet aangemaakt; een bestaand bed zonder naam wordt verwijderd.", "New beds: enter a label. A bed without a label is not created; an existing bed left without a label is removed.";
+    history: "Wijzigingen", "Change history";
+    when: "Wanneer", "When";
+    who: "Wie", "Who";
+    what: "Wat", "What";
+    changed_fields: "Gewijzigd", "Changed";
+    action_create: "aangemaakt", "created";
+    action_update: "gewijzigd", "changed";
+    action_delete: "verwijderd", "deleted";
+    delete_location: "Locatie verwijderen", "Delete location";
+    delete_confirm: "Weet u het zeker? De locatie en al haar kamers en bedden worden verwijderd. De wijzigingshistorie blijft bewaard.", "Are you sure? The location and all its rooms and beds are removed. The change history is kept.";
+    errors_title: "Er ging iets mis. Controleer de gemarkeerde velden.", "Something is wrong. Check the marked fields.";
+    conflict: "Iemand anders heeft deze locatie intussen gewijzigd. Bekijk de nieuwe gegevens en doe uw wijziging opnieuw.", "Someone else changed this location in the meantime. Look at the new data and make your change again.";
+    saved: "Opgeslagen.", "Saved.";
+    username: "Gebruikersnaam", "Username";
+    password: "Wachtwoord", "Password";
+    login_failed: "Gebruikersnaam of wachtwoord klopt niet.", "Username or password is wrong.";
+    login_intro: "Log in met uw account. Zonder account ziet u alleen totalen.", "Sign in with your account. Without an account you see totals only.";
+    not_found_title: "Pagina niet gevonden", "Page not found";
+    not_found_text: "Deze pagina bestaat niet, of u hebt er geen toegang toe.", "This page does not exist, or you have no access to it.";
+    forbidden_title: "Geen toegang", "No access";
+    forbidden_text: "U hebt geen toegang tot deze pagina. Log in met een account dat dit mag zien.", "You have no access to this page. Sign in with an account that may see it.";
+    error_title: "Er ging iets mis", "Something went wrong";
+    error_text: "Er ging iets mis aan onze kant. Probeer het later opnieuw.", "Something went wrong on our side. Please try again later.";
+    bad_form: "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het nog eens.", "The form has expired or is invalid. Reload the page and try again.";
+    organisations_title: "Organisaties", "Organisations";
+    kvk: "KvK-nummer", "KvK number";
+    kind: "Soort", "Kind";
+    new_organisation: "Nieuwe organisatie", "New organisation";
+    province: "Provincie", "Province";
+    aggregates_only: "U ziet totalen. Losse locaties zijn alleen zichtbaar voor wie daar toegang toe heeft.", "You see totals. Single locations are visible only to those with access.";
+    capacity_per_form: "Locaties en bedden per woonvorm", "Locations and beds per housing form";
+    grey_and_illegal: "Grijs en illegaal", "Grey and illegal";
+}
+
+impl Texts {
+    pub fn housing_form(&self, f: HousingForm) -> &'static str {
+        let nl = std::ptr::eq(self, &NL);
+        match (f, nl) {
+            (HousingForm::A, true) => "a – reguliere woning",
+            (HousingForm::A, false) => "a – regular dwelling",
+            (HousingForm::B, true) => "b – hotel of pension",
+            (HousingForm::B, false) => "b – hotel or guesthouse",
+            (HousingForm::C, true) => "c – units in een gebouw",
+            (HousingForm::C, false) => "c – units in a building",
+            (HousingForm::D, true) => "d – woonunits",
+            (HousingForm::D, false) => "d – residential units",
+            (HousingForm::E, true) => "e – recreatiepark",
+            (HousingForm::E, false) => "e – holiday park",
+        }
+    }
+
+    pub fn legal_status(&self, s: LegalStatus) -> &'static str {
+        let nl = std::ptr::eq(self, &NL);
+        match (s, nl) {
+            (LegalStatus::Planned, true) => "gepland",
+            (LegalStatus::Planned, false) => "planned",
+            (LegalStatus::Permitted, true) => "vergund",
+            (LegalStatus::Permitted, false) => "permitted",
+            (LegalStatus::InUse, true) => "in gebruik",
+            (LegalStatus::InUse, false) => "in use",
+            (LegalStatus::Tolerated, true) => "gedoogd (grijs)",
+            (LegalStatus::Tolerated, false) => "tolerated (grey)",
+            (LegalStatus::Illegal, true) => "illegaal",
+            (LegalStatus::Illegal, false) => "illegal",
+            (LegalStatus::Closed, true) => "gesloten",
+            (LegalStatus::Closed, false) => "closed",
+        }
+    }
+
+    pub fn stay_type(&self, s: StayType) -> &'static str {
+        let nl = std::ptr::eq(self, &NL);
+        match (s, nl) {
+            (StayType::Short, true) => "kort (tot 12 maanden)",
+            (StayType::Short, false) => "short (up to 12 months)",
+            (StayType::Mid, true) => "middellang",
+            (StayType::Mid, false) => "mid",
+            (StayType::Long, true) => "lang (vestigers)",
+            (StayType::Long, false) => "long (settling)",
+        }
+    }
+
+    pub fn organisation_kind(&self, k: OrganisationKind) -> &'static str {
+        let nl = std::ptr::eq(self, &NL);
+        match (k, nl) {
+            (OrganisationKind::Ministry, true) => "ministerie",
+            (OrganisationKind::Ministry, false) => "ministry",
+            (OrganisationKind::Municipality, true) => "gemeente",
+            (OrganisationKind::Municipality, false) => "municipality",
+            (OrganisationKind::Region, true) => "regio",
+            (OrganisationKind::Region, false) => "region",
+            (OrganisationKind::HousingProvider, true) => "huisvester",
+            (OrganisationKind::HousingProvider, false) => "housing provider",
+            (OrganisationKind::TempAgency, true) => "uitzendbureau",
+            (OrganisationKind::TempAgency, false) => "temp agency",
+            (OrganisationKind::Employer, true) => "werkgever",
+            (OrganisationKind::Employer, false) => "employer",
+            (OrganisationKind::HousingCorporation, true) => "woningcorporatie",
+            (OrganisationKind::HousingCorporation, false) => "housing corporation",
+            (OrganisationKind::Union, true) => "vakbond",
+            (OrganisationKind::Union, false) => "union",
+            (OrganisationKind::SectorAssociation, true) => "brancheorganisatie",
+            (OrganisationKind::SectorAssociation, false) => "sector association",
+        }
+    }
+
+    pub fn region_kind(&self, k: RegionKind) -> &'static str {
+        let nl = std::ptr::eq(self, &NL);
+        match (k, nl) {
+            (RegionKind::Province, true) => "provincie",
+            (RegionKind::Province, false) => "province",
+            (RegionKind::Corop, true) => "COROP-gebied",
+            (RegionKind::Corop, false) => "COROP area",
+            (RegionKind::LabourMarket, true) => "arbeidsmarktregio",
+            (RegionKind::LabourMarket, false) => "labour-market region",
+            (RegionKind::Campaign2012, true) => "campagneregio 2012",
+            (RegionKind::Campaign2012, false) => "2012 campaign region",
+            (RegionKind::Custom, true) => "eigen regio",
+            (RegionKind::Custom, false) => "custom region",
+        }
+    }
+
+    pub fn role(&self, r: Role) -> &'static str {
+        let nl = std::ptr::eq(self, &NL);
+        match (r, nl) {
+            (Role::Administrator, true) => "beheerder",
+            (Role::Administrator, false) => "administrator",
+            (Role::Ministry, true) => "ministerie",
+            (Role::Ministry, false) => "ministry",
+            (Role::RegionalCoordinator, true) => "regiocoördinator",
+            (Role::RegionalCoordinator, false) => "regional coordinator",
+            (Role::Municipality, true) => "gemeente",
+            (Role::Municipality, false) => "municipality",
+            (Role::HousingProvider, true) => "huisvester",
+            (Role::HousingProvider, false) => "housing provider",
+            (Role::Inspector, true) => "inspecteur",
+            (Role::Inspector, false) => "inspector",
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The OpenAPI 3 description of `/api/v1`. A test requests every operation listed here
+//! against a running server, so the document cannot drift from the routes.
+
+use serde_json::{Value, json};
+
+fn list_of(item: &str) -> Value {
+    json!({"type": "object", "required": ["items", "total"], "properties": {
+        "items": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+        "total": {"type": "integer"}}})
+}
+
+fn ok(schema: Value) -> Value {
+    json!({"description": "OK", "content": {"application/json": {"schema": schema}}})
+}
+
+fn error(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn paging() -> Vec<Value> {
+    vec![
+        json!({"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}}),
+        json!({"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": crate::api::MAX_PER_PAGE, "default": crate::api::DEFAULT_PER_PAGE}}),
+    ]
+}
+
+fn query(name: &str, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "query", "schema": schema, "description": description})
+}
+
+fn codes(values: &[&str]) -> Value {
+    json!({"type": "string", "enum": values})
+}
+
+pub fn document() -> Value {
+    use flexwonen_core::register::{HousingForm, LegalStatus, OrganisationKind, StayType};
+    let form: Vec<&str> = HousingForm::ALL.iter().map(|v| v.as_str()).collect();
+    let status: Vec<&str> = LegalStatus::ALL.iter().map(|v| v.as_str()).collect();
+    let stay: Vec<&str> = StayType::ALL.iter().map(|v| v.as_str()).collect();
+    let kinds: Vec<&str> = OrganisationKind::ALL.iter().map(|v| v.as_str()).collect();
+    let sorts: Vec<&str> = flexwonen_store::LocationSort::ALL.iter().map(|v| v.as_str()).collect();
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let mut location_params = paging();
+    location_params.extend([
+        query("q", json!({"type": "string"}), "street, place or postcode"),
+        query("municipality_code", json!({"type": "string", "pattern": "^GM[0-9]{4}$"}), "CBS municipality code"),
+        query("region_id", json!({"type": "integer"}), "only municipalities of this region"),
+        query("housing_form", codes(&form), "SNF housing form"),
+        query("legal_status", codes(&status), ""),
+        query("stay_type", codes(&stay), ""),
+        query("operator_id", json!({"type": "integer"}), "organisation id of the operator"),
+        query("sort", codes(&sorts), "order of the list"),
+    ]);
+    let mut region_params = paging();
+    region_params.push(query("kind", codes(&["province", "corop", "labour_market", "campaign_2012", "custom"]), ""));
+    let mut org_params = paging();
+    org_params.extend([query("kind", codes(&kinds), ""), query("q", json!({"type": "string"}), "name or KvK number")]);
+    let bearer = json!([{"bearer": []}]);
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "flexwonen register API",
+            "version": "1",
+            "description": "Locations, rooms and beds for the housing of labour migrants. Errors always have the shape {\"error\": {\"code\", \"message\", \"fields\"}}. Changes need a bearer token (flexwonen token create --account NAME) and, for updates, the version read (If-Match)."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/stats": {"get": {"summary": "National totals of locations and beds (public)", "responses": {"200": ok(json!({"type": "object"}))}}},
+            "/municipalities": {"get": {"summary": "The 342 municipalities", "parameters": paging(),
+                "responses": {"200": ok(list_of("Municipality")), "400": error("bad paging")}}},
+            "/regions": {"get": {"summary": "Regions (provinces, COROP, labour-market, 2012 campaign, custom)", "parameters": region_params,
+                "responses": {"200": ok(list_of("Region")), "400": error("bad parameter")}}},
+            "/organisations": {"get": {"summary": "Organisations", "parameters": org_params,
+                "responses": {"200": ok(list_of("Organisation")), "400": error("bad parameter")}}},
+            "/locations": {
+                "get": {"summary": "Locations in your scope", "security": bearer, "parameters": location_params,
+                    "responses": {"200": ok(list_of("LocationSummary")), "400": error("bad parameter"), "401": error("not signed in"), "403": error("aggregates only")}},
+                "post": {"summary": "Register a location with its rooms and beds", "security": bearer,
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LocationInput"}}}},
+                    "responses": {"201": ok(json!({"$ref": "#/components/schemas/Location"})), "400": error("malformed JSON"), "401": error("no token"),
+                        "403": error("not allowed"), "413": error("body too large"), "415": error("not JSON"), "422": error("invalid values")}}
+            },
+            "/locations/{id}": {
+                "get": {"summary": "One location with rooms and beds", "security": bearer, "parameters": [id],
+                    "responses": {"200": ok(json!({"$ref": "#/components/schemas/Location"})), "404": error("unknown or out of scope")}},
+                "put": {"summary": "Replace a location (rooms and beds with an id are kept)", "security": bearer,
+                    "parameters": [id, {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "the ETag (version) you read"}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LocationInput"}}}},
+                    "responses": {"200": ok(json!({"$ref": "#/components/schemas/Location"})), "404": error("unknown or out of scope"),
+                        "409": error("stale version"), "422": error("invalid values"), "428": error("no version given")}},
+                "delete": {"summary": "Remove a location", "security": bearer, "parameters": [id],
+                    "responses": {"204": {"description": "deleted"}, "404": error("unknown or out of scope"), "409": error("stale version")}}
+            },
+            "/locations/{id}/audit": {"get": {"summary": "Change history of a location, newest first", "security": bearer, "parameters": [id],
+                "responses": {"200": ok(list_of("AuditEntry")), "404": error("unknown or out of scope")}}}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    "fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}}}},
+                "Municipality": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "province_code": {"type": "string"}}},
+                "Region": {"type": "object", "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string"}, "member_count": {"type": "integer"}}},
+                "Organisation": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "kvk": {"type": "string", "nullable": true}, "kind": codes(&kinds), "municipality_code": {"type": "string", "nullable": true}}},
+                "Address": {"type": "object", "required": ["postcode", "house_number", "street", "place"], "additionalProperties": false, "properties": {
+                    "postcode": {"type": "string", "example": "2671 AB"}, "house_number": {"type": "integer", "minimum": 1, "maximum": 99999},
+                    "house_letter": {"type": "string", "nullable": true}, "house_addition": {"type": "string", "nullable": true},
+                    "street": {"type": "string"}, "place": {"type": "string"}}},
+                "Facilities": {"type": "object", "additionalProperties": false, "properties": {"toilets": {"type": "integer"}, "showers": {"type": "integer"}, "kitchens": {"type": "integer"}, "washing_machines": {"type": "integer"}}},
+                "BedInput": {"type": "object", "required": ["label"], "additionalProperties": false, "properties": {"id": {"type": "integer", "description": "keep this existing bed"}, "label": {"type": "string"}, "in_service": {"type": "boolean", "default": true}, "out_of_service_reason": {"type": "string", "nullable": true}}},
+                "RoomInput": {"type": "object", "required": ["name", "area_m2"], "additionalProperties": false, "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "area_m2": {"type": "number"}, "beds": {"type": "array", "items": {"$ref": "#/components/schemas/BedInput"}}}},
+                "LocationInput": {"type": "object", "required": ["address", "municipality_code", "housing_form", "floor_area_m2", "legal_status", "stay_type"], "additionalProperties": false, "properties": {
+                    "address": {"$ref": "#/components/schemas/Address"},
+                    "municipality_code": {"type": "string", "pattern": "^GM[0-9]{4}$"},
+                    "bag_vbo_id": {"type": "string", "pattern": "^[0-9]{4}01[0-9]{10}$", "nullable": true},
+                    "housing_form": codes(&form), "zoned_residential": {"type": "boolean"},
+                    "floor_area_m2": {"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 999999},
+                    "legal_status": codes(&status), "stay_type": codes(&stay),
+                    "operator_id": {"type": "integer", "nullable": true},
+                    "facilities": {"$ref": "#/components/schemas/Facilities"},
+                    "position": {"type": "object", "nullable": true, "description": "{\"rd\": {\"x\", \"y\"}} or {\"wgs84\": {\"lat\", \"lon\"}}"},
+                    "rooms": {"type": "array", "items": {"$ref": "#/components/schemas/RoomInput"}}}},
+                "LocationSummary": {"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "address": {"$ref": "#/components/schemas/Address"},
+                    "municipality_code": {"type": "string"}, "municipality_name": {"type": "string"}, "housing_form": codes(&form), "legal_status": codes(&status), "stay_type": codes(&stay),
+                    "operator_id": {"type": "integer", "nullable": true}, "operator_name": {"type": "string", "nullable": true}, "floor_area_m2": {"type": "number"},
+                    "room_count": {"type": "integer"}, "bed_count": {"type": "integer"}, "beds_in_service": {"type": "integer"}, "updated_at": {"type": "string", "format": "date-time"}}},
+                "Location": {"allOf": [{"$ref": "#/components/schemas/LocationSummary"}, {"type": "object", "properties": {
+                    "bag_vbo_id": {"type": "string", "nullable": true}, "zoned_residential": {"type": "boolean"}, "facilities": {"$ref": "#/components/schemas/Facilities"},
+                    "position": {"type": "object", "nullable": true}, "created_at": {"type": "string", "format": "date-time"},
+                    "rooms": {"type": "array", "items": {"type": "object"}}}}]},
+                "AuditEntry": {"type": "object", "properties": {"id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"}, "before": {"type": "object", "nullable": true}, "after": {"type": "object", "nullable": true}}}
+            }
+        }
+    })
+}
