@@ -1,0 +1,175 @@
+//! Every role, and the public, over every page and endpoint: what each may see and do.
+
+mod common;
+
+use common::{ACCOUNTS, TestApp, location_json};
+use flexwonen_store::db_tests;
+use flexwonen_store::testing::TestDb;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+const OK: u16 = 200;
+const CREATED: u16 = 201;
+const SEE_OTHER: u16 = 303;
+const UNAUTHORIZED: u16 = 401;
+const FORBIDDEN: u16 = 403;
+const NOT_FOUND: u16 = 404;
+
+/// Who: the public first, then the accounts in `ACCOUNTS` order:
+/// admin, ministry, coordinator (Haaglanden), westland (municipality), provider, inspector (Limburg).
+const WHO: [Option<&str>; 7] =
+    [None, Some("admin"), Some("ministry"), Some("coordinator"), Some("westland"), Some("provider"), Some("inspector")];
+
+async fn every_role_over_every_endpoint(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    assert_eq!(ACCOUNTS.len() + 1, WHO.len());
+    let (w, h, v) = (app.westland, app.den_haag, app.venlo);
+    let region = app.store.region_by_code("campagne-stadsgewest-haaglanden").await.unwrap().id;
+    // (path, expected status for each of WHO)
+    let pages: Vec<(String, [u16; 7])> = vec![
+        ("/".into(), [OK; 7]),
+        ("/regions".into(), [OK; 7]),
+        (format!("/regions/{region}"), [OK; 7]),
+        ("/municipalities/GM1783".into(), [OK; 7]),
+        ("/organisations".into(), [OK; 7]),
+        ("/login".into(), [OK; 7]),
+        ("/locations".into(), [SEE_OTHER, OK, FORBIDDEN, OK, OK, OK, OK]),
+        ("/locations/new".into(), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN]),
+        (format!("/locations/{w}"), [SEE_OTHER, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
+        (format!("/locations/{h}"), [SEE_OTHER, OK, FORBIDDEN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        (format!("/locations/{v}"), [SEE_OTHER, OK, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK]),
+        (format!("/locations/{w}/edit"), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN]),
+        (format!("/locations/{h}/edit"), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN]),
+    ];
+    let mut browsers = vec![None];
+    for (name, _) in ACCOUNTS {
+        browsers.push(Some(app.login(name).await));
+    }
+    for (path, expected) in &pages {
+        for (i, who) in WHO.iter().enumerate() {
+            let status = match &browsers[i] {
+                Some(b) => b.get(path).await.status(),
+                None => app.client.get(app.url(path)).send().await.unwrap().status(),
+            };
+            assert_eq!(status.as_u16(), expected[i], "page {path} as {who:?}");
+        }
+    }
+
+    let api: Vec<(Method, String, [u16; 7])> = vec![
+        (Method::GET, "/api/v1/stats".into(), [OK; 7]),
+        (Method::GET, "/api/v1/municipalities".into(), [OK; 7]),
+        (Method::GET, "/api/v1/regions".into(), [OK; 7]),
+        (Method::GET, "/api/v1/organisations".into(), [OK; 7]),
+        (Method::GET, "/api/v1/openapi.json".into(), [OK; 7]),
+        (Method::GET, "/api/v1/locations".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
+        (Method::GET, format!("/api/v1/locations/{w}"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
+        (
+            Method::GET,
+            format!("/api/v1/locations/{h}"),
+            [UNAUTHORIZED, OK, FORBIDDEN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/locations/{v}/audit"),
+            [UNAUTHORIZED, OK, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/locations/{h}"),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+        ),
+    ];
+    for (method, path, expected) in &api {
+        for (i, who) in WHO.iter().enumerate() {
+            // Admin's DELETE would succeed; it is checked last, below, so the walk stays repeatable.
+            if *method == Method::DELETE && *who == Some("admin") {
+                continue;
+            }
+            let status = app.api(method.clone(), path, *who).send().await.unwrap().status();
+            assert_eq!(status.as_u16(), expected[i], "{method} {path} as {who:?}");
+        }
+    }
+
+    // Creating: who may register a Westland location, and for whom.
+    let expected_create = [UNAUTHORIZED, CREATED, FORBIDDEN, FORBIDDEN, CREATED, CREATED, FORBIDDEN];
+    for (i, who) in WHO.iter().enumerate() {
+        let body = location_json("2675 AA", 10 + i as i64, "GM1783", Some(app.other_provider_id));
+        let res = app.api(Method::POST, "/api/v1/locations", *who).json(&body).send().await.unwrap();
+        let status = res.status().as_u16();
+        assert_eq!(status, expected_create[i], "POST a Westland location as {who:?}");
+        if status == CREATED {
+            let created: Value = res.json().await.unwrap();
+            let expected_operator = if *who == Some("provider") { app.provider_id } else { app.other_provider_id };
+            assert_eq!(
+                created["operator_id"].as_i64(),
+                Some(expected_operator),
+                "a provider only registers its own locations"
+            );
+        }
+    }
+    // The municipality cannot register outside its territory.
+    let body = location_json("2512 AA", 1, "GM0518", None);
+    assert_eq!(
+        app.api(Method::POST, "/api/v1/locations", Some("westland")).json(&body).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Lists show only what is in scope.
+    for (who, expected) in
+        [("coordinator", vec!["GM0518", "GM1783"]), ("inspector", vec!["GM0983"]), ("westland", vec!["GM1783"])]
+    {
+        let list: Value = app
+            .api(Method::GET, "/api/v1/locations?per_page=500", Some(who))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut codes: Vec<&str> =
+            list["items"].as_array().unwrap().iter().map(|l| l["municipality_code"].as_str().unwrap()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes, expected, "{who}");
+    }
+
+    // Browser sessions cannot change through the API (no CSRF there): only tokens can.
+    let admin = browsers[1].as_ref().unwrap();
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/locations/{h}")))
+        .header("cookie", &admin.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.api(Method::DELETE, &format!("/api/v1/locations/{h}"), Some("admin")).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    app.finish().await;
+}
+
+async fn region_membership_is_managed_by_administrators_only(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.login("admin").await;
+    let coordinator = app.login("coordinator").await;
+    let res = coordinator.post("/regions", &[("name", "Kust"), ("members", "GM1783")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = admin.post("/regions", &[("name", "Kust"), ("members", "GM1783, GM0518\nGM9999")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown municipality is refused");
+    assert!(res.text().await.unwrap().contains("GM9999"));
+    let res = admin.post("/regions", &[("name", "Kust"), ("members", "GM1783, GM0518")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let region = app.store.region_by_code("custom-kust").await.unwrap();
+    assert_eq!(region.member_count, 2);
+    let res = admin.post(&format!("/regions/{}/members", region.id), &[("members", "GM1783 GM0599 GM0518")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.region(region.id).await.unwrap().member_count, 3);
+    let res = admin.post_without_csrf(&format!("/regions/{}/members", region.id), &[("members", "GM1783")]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST, "a form without the CSRF token changes nothing");
+    assert_eq!(app.store.region(region.id).await.unwrap().member_count, 3);
+    app.finish().await;
+}
+
+db_tests!(every_role_over_every_endpoint, region_membership_is_managed_by_administrators_only);
