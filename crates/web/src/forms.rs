@@ -67,9 +67,10 @@ fn decimal(form: &FormData, field: &str, errors: &mut FieldErrors, api_field: &s
     }
 }
 
-/// The location form as a core input. Rooms are not on this form: they are kept from
-/// `existing` (when editing) so that editing the address never touches the beds.
-pub fn location_input(form: &FormData, existing: Option<&Location>) -> Result<LocationInput, FieldErrors> {
+/// The location form as a core input, with the fields that could not even be read (a
+/// number that is not a number). Rooms are not on this form: they are kept from `existing`
+/// (when editing) so that editing the address never touches the beds.
+pub fn location_input(form: &FormData, existing: Option<&Location>) -> (LocationInput, FieldErrors) {
     let mut e = FieldErrors::new();
     let house_number = int(form, "house_number", &mut e, "address.house_number");
     let floor_area_m2 = decimal(form, "floor_area_m2", &mut e, "floor_area_m2").unwrap_or(0.0);
@@ -120,7 +121,20 @@ pub fn location_input(form: &FormData, existing: Option<&Location>) -> Result<Lo
         position,
         rooms: existing.map(rooms_as_input).unwrap_or_default(),
     };
-    if e.is_empty() { Ok(input) } else { Err(e) }
+    (input, e)
+}
+
+/// All problems of a form at once: the unreadable fields, then what validation finds in
+/// the rest.
+pub fn merge_validation(mut unreadable: FieldErrors, input: &LocationInput) -> FieldErrors {
+    if let Err(v) = input.validate() {
+        for f in v.0 {
+            if unreadable.get(&f.field).is_none() {
+                unreadable.0.push(f);
+            }
+        }
+    }
+    unreadable
 }
 
 /// The rooms of a stored location as input, ids included, so a write keeps them.

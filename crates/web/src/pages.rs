@@ -1275,8 +1275,8 @@ async fn create_location(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
         let form = posted_form(&ctx, &body)?;
         let scope = write_scope(&ctx)?;
         let outcome = match forms::location_input(&form, None) {
-            Err(e) => Err(StoreError::Invalid(e)),
-            Ok(input) => save(&state, &ctx, &scope, None, input).await,
+            (input, e) if e.is_empty() => save(&state, &ctx, &scope, None, input).await,
+            (input, e) => Err(StoreError::Invalid(forms::merge_validation(e, &input))),
         };
         match outcome {
             Ok(l) => Ok(Redirect::to(&format!("/locations/{}?saved", l.id)).into_response()),
@@ -1315,8 +1315,8 @@ async fn update_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         let (scope, loc) = load_for_edit(&state, &ctx, &id).await?;
         let version = form_version(&form, &ctx)?;
         let outcome = match forms::location_input(&form, Some(&loc)) {
-            Err(e) => Err(StoreError::Invalid(e)),
-            Ok(input) => save(&state, &ctx, &scope, Some((loc.id, version)), input).await,
+            (input, e) if e.is_empty() => save(&state, &ctx, &scope, Some((loc.id, version)), input).await,
+            (input, e) => Err(StoreError::Invalid(forms::merge_validation(e, &input))),
         };
         match outcome {
             Ok(l) => Ok(Redirect::to(&format!("/locations/{}?saved", l.id)).into_response()),
