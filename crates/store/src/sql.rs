@@ -81,8 +81,20 @@ impl Sql {
 
     /// Appends a parameter placeholder and remembers its value.
     pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
-        self.args.push(value.into());
-        self.text.push_str(&format!("${}", self.args.len()));
+        match value.into() {
+            // sqlx 0.9's `Any` driver sends a NULL double to PostgreSQL typed as float4, and
+            // the cached statement then refuses a later float8 ("incorrect binary data
+            // format"). Optional numbers therefore travel as text and are cast in SQL; Rust
+            // prints an f64 so that it parses back to the same value.
+            Value::OptFloat(v) => {
+                self.args.push(Value::OptText(v.map(|f| f.to_string())));
+                self.text.push_str(&format!("CAST(${} AS DOUBLE PRECISION)", self.args.len()));
+            }
+            v => {
+                self.args.push(v);
+                self.text.push_str(&format!("${}", self.args.len()));
+            }
+        }
         self
     }
 

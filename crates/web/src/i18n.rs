@@ -91,7 +91,6 @@ texts! {
     by_region: "Per regio van de campagne 2012", "Per region of the 2012 campaign";
     map_title: "Bedden per gemeente", "Beds per municipality";
     map_desc: "Kaart van Nederland met per gemeente het aantal geregistreerde bedden; donkerder is meer. De tabel met regio's geeft dezelfde cijfers als tekst.", "Map of the Netherlands showing the number of registered beds per municipality; darker means more. The table of regions gives the same figures as text.";
-    total: "Totaal", "Total";
     region: "Regio", "Region";
     regions_title: "Regio's", "Regions";
     regions_intro: "Provincies, COROP-gebieden, arbeidsmarktregio's, de regio's van de campagne 2012 en eigen regio's. Een regio is een lijst gemeenten.", "Provinces, COROP areas, labour-market regions, the regions of the 2012 campaign and custom regions. A region is a list of municipalities.";
@@ -106,7 +105,6 @@ texts! {
     cancel: "Annuleren", "Cancel";
     create: "Aanmaken", "Create";
     edit: "Wijzigen", "Edit";
-    delete: "Verwijderen", "Delete";
     change_members: "Gemeenten wijzigen", "Change municipalities";
     regions_of_municipality: "Regio's van deze gemeente", "Regions of this municipality";
     view_locations: "Bekijk de locaties", "View the locations";
@@ -134,7 +132,6 @@ texts! {
     house_addition: "Toevoeging", "Addition";
     street: "Straat", "Street";
     place: "Plaats", "Place";
-    municipality_code: "Gemeente (CBS-code)", "Municipality (CBS code)";
     bag_vbo_id: "BAG-verblijfsobject-id", "BAG dwelling id";
     bag_hint: "16 cijfers; begint met de 4 cijfers van de gemeente en dan 01.", "16 digits; starts with the municipality's 4 digits, then 01.";
     housing_form: "Woonvorm (SNF)", "Housing form (SNF)";
@@ -156,7 +153,6 @@ texts! {
     yes: "ja", "yes";
     no: "nee", "no";
     rooms: "Kamers", "Rooms";
-    room: "Kamer", "Room";
     area: "Oppervlakte (m²)", "Area (m²)";
     bed: "Bed", "Bed";
     label: "Naam", "Label";
@@ -195,11 +191,8 @@ texts! {
     organisations_title: "Organisaties", "Organisations";
     kvk: "KvK-nummer", "KvK number";
     kind: "Soort", "Kind";
-    new_organisation: "Nieuwe organisatie", "New organisation";
-    province: "Provincie", "Province";
     aggregates_only: "U ziet totalen. Losse locaties zijn alleen zichtbaar voor wie daar toegang toe heeft.", "You see totals. Single locations are visible only to those with access.";
-    capacity_per_form: "Locaties en bedden per woonvorm", "Locations and beds per housing form";
-    grey_and_illegal: "Grijs en illegaal", "Grey and illegal";
+    grey_and_illegal: "Bedden grijs of illegaal", "Beds grey or illegal";
 }
 
 impl Texts {

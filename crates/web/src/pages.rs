@@ -137,28 +137,24 @@ fn message(
     (status, render(&page)).into_response()
 }
 
-type PageResult = Result<Response, (PageError, Ctx)>;
+type PageResult = Result<Response, PageError>;
 
-fn fail(ctx: &Ctx, e: impl Into<PageError>) -> (PageError, Ctx) {
-    (e.into(), ctx.clone())
-}
-
-fn page(state: &AppState, result: PageResult) -> Response {
+fn page(state: &AppState, ctx: &Ctx, result: PageResult) -> Response {
     match result {
         Ok(r) => r,
-        Err((e, ctx)) => {
+        Err(e) => {
             let tr = ctx.lang.texts();
             match e {
                 PageError::NotFound => {
-                    message(state, &ctx, StatusCode::NOT_FOUND, tr.not_found_title, tr.not_found_text, false)
+                    message(state, ctx, StatusCode::NOT_FOUND, tr.not_found_title, tr.not_found_text, false)
                 }
                 PageError::Forbidden if ctx.viewer.principal().is_none() => Redirect::to("/login").into_response(),
                 PageError::Forbidden => {
-                    message(state, &ctx, StatusCode::FORBIDDEN, tr.forbidden_title, tr.forbidden_text, false)
+                    message(state, ctx, StatusCode::FORBIDDEN, tr.forbidden_title, tr.forbidden_text, false)
                 }
-                PageError::BadForm => message(state, &ctx, StatusCode::BAD_REQUEST, tr.error_title, tr.bad_form, false),
+                PageError::BadForm => message(state, ctx, StatusCode::BAD_REQUEST, tr.error_title, tr.bad_form, false),
                 PageError::Internal => {
-                    message(state, &ctx, StatusCode::INTERNAL_SERVER_ERROR, tr.error_title, tr.error_text, false)
+                    message(state, ctx, StatusCode::INTERNAL_SERVER_ERROR, tr.error_title, tr.error_text, false)
                 }
             }
         }
@@ -303,9 +299,9 @@ struct DashboardPage {
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
     let result = async {
         let tr = ctx.lang.texts();
-        let totals = state.store.totals(None).await.map_err(|e| fail(&ctx, e))?;
+        let totals = state.store.totals(None).await.map_err(PageError::from)?;
         let campaign =
-            state.store.regions_with_members(Some(RegionKind::Campaign2012)).await.map_err(|e| fail(&ctx, e))?;
+            state.store.regions_with_members(Some(RegionKind::Campaign2012)).await.map_err(PageError::from)?;
         let by_region = campaign
             .iter()
             .map(|(r, members)| {
@@ -341,7 +337,7 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
         }))
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 // ---------------------------------------------------------------- sign in
@@ -384,15 +380,15 @@ async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Response {
 static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| auth::hash_password("not a password"));
 
 async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    let Some(form) = FormData::parse(&body) else { return page(&state, Err(fail(&ctx, PageError::BadForm))) };
+    let Some(form) = FormData::parse(&body) else { return page(&state, &ctx, Err(PageError::BadForm)) };
     let expected = auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !forms::constant_time_eq(expected.as_bytes(), form.get("csrf").as_bytes()) {
-        return page(&state, Err(fail(&ctx, PageError::BadForm)));
+        return page(&state, &ctx, Err(PageError::BadForm));
     }
     let username = form.get("username").trim();
     let account = match state.store.account_by_username(username).await {
         Ok(a) => a,
-        Err(e) => return page(&state, Err(fail(&ctx, e))),
+        Err(e) => return page(&state, &ctx, Err(e.into())),
     };
     let ok = match &account {
         Some(a) => auth::verify_password(form.get("password"), &a.password_hash),
@@ -411,7 +407,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body
     if let Err(e) =
         state.store.create_session(&auth::token_hash(&token), account.id, &auth::random_token(), &expires).await
     {
-        return page(&state, Err(fail(&ctx, e)));
+        return page(&state, &ctx, Err(e.into()));
     }
     let mut res = Redirect::to("/").into_response();
     let cookies = [
@@ -429,12 +425,12 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body
 async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
     let form = FormData::parse(&body).unwrap_or_default();
     if !form.csrf_ok(&ctx) {
-        return page(&state, Err(fail(&ctx, PageError::BadForm)));
+        return page(&state, &ctx, Err(PageError::BadForm));
     }
     if let Some(token) = auth::cookie(&headers, SESSION_COOKIE)
         && let Err(e) = state.store.delete_session(&auth::token_hash(token)).await
     {
-        return page(&state, Err(fail(&ctx, e)));
+        return page(&state, &ctx, Err(e.into()));
     }
     let mut res = Redirect::to("/").into_response();
     if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies, "Lax")) {
@@ -444,13 +440,10 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, bod
 }
 
 /// Reads a posted form and checks its CSRF token.
-fn posted_form(ctx: &Ctx, body: &[u8]) -> Result<FormData, (PageError, Ctx)> {
-    let form = FormData::parse(body).ok_or_else(|| fail(ctx, PageError::BadForm))?;
+fn posted_form(ctx: &Ctx, body: &[u8]) -> Result<FormData, PageError> {
+    let form = FormData::parse(body).ok_or(PageError::BadForm)?;
     if !form.csrf_ok(ctx) {
-        return Err(fail(
-            ctx,
-            if ctx.viewer.principal().is_none() { PageError::Forbidden } else { PageError::BadForm },
-        ));
+        return Err(if ctx.viewer.principal().is_none() { PageError::Forbidden } else { PageError::BadForm });
     }
     Ok(form)
 }
@@ -489,8 +482,8 @@ async fn regions_page(
     new_members: String,
 ) -> PageResult {
     let tr = ctx.lang.texts();
-    let totals = state.store.totals(None).await.map_err(|e| fail(ctx, e))?;
-    let all = state.store.regions_with_members(None).await.map_err(|e| fail(ctx, e))?;
+    let totals = state.store.totals(None).await.map_err(PageError::from)?;
+    let all = state.store.regions_with_members(None).await.map_err(PageError::from)?;
     let order = [
         RegionKind::Campaign2012,
         RegionKind::Custom,
@@ -532,7 +525,7 @@ async fn regions_page(
 
 async fn regions(State(state): State<AppState>, ctx: Ctx) -> Response {
     let r = regions_page(&state, &ctx, Vec::new(), String::new(), String::new()).await;
-    page(&state, r)
+    page(&state, &ctx, r)
 }
 
 /// GM codes from a textarea: separated by commas, spaces or new lines.
@@ -556,7 +549,7 @@ async fn create_region(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> 
     let result = async {
         let form = posted_form(&ctx, &body)?;
         if !ctx.viewer.can_manage_reference_data() {
-            return Err(fail(&ctx, PageError::Forbidden));
+            return Err(PageError::Forbidden);
         }
         let (name, members_text) = (form.get("name").to_string(), form.get("members").to_string());
         let errors = match parse_members(&members_text) {
@@ -564,7 +557,7 @@ async fn create_region(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> 
             Ok(members) => match state.store.create_region(&ctx.actor(), &name, &members).await {
                 Ok(r) => return Ok(Redirect::to(&format!("/regions/{}", r.id)).into_response()),
                 Err(StoreError::Invalid(e)) => error_lines(&e),
-                Err(e) => return Err(fail(&ctx, e)),
+                Err(e) => return Err(e.into()),
             },
         };
         let mut res = regions_page(&state, &ctx, errors, name, members_text).await?;
@@ -572,7 +565,7 @@ async fn create_region(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> 
         Ok(res)
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 #[derive(Template)]
@@ -604,11 +597,11 @@ async fn region_page(
     members_text: Option<String>,
 ) -> PageResult {
     let tr = ctx.lang.texts();
-    let id: i64 = id.parse().map_err(|_| fail(ctx, PageError::NotFound))?;
-    let region = state.store.region(id).await.map_err(|e| fail(ctx, e))?;
-    let members = state.store.region_members(id).await.map_err(|e| fail(ctx, e))?;
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let region = state.store.region(id).await.map_err(PageError::from)?;
+    let members = state.store.region_members(id).await.map_err(PageError::from)?;
     let codes: Vec<String> = members.iter().map(|m| m.code.clone()).collect();
-    let totals = state.store.totals(Some(&codes)).await.map_err(|e| fail(ctx, e))?;
+    let totals = state.store.totals(Some(&codes)).await.map_err(PageError::from)?;
     let by_municipality = {
         let per = totals.by_municipality();
         members
@@ -655,23 +648,23 @@ async fn region_page(
 
 async fn region(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
     let r = region_page(&state, &ctx, &id, Vec::new(), None).await;
-    page(&state, r)
+    page(&state, &ctx, r)
 }
 
 async fn set_region_members(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let form = posted_form(&ctx, &body)?;
         if !ctx.viewer.can_manage_reference_data() {
-            return Err(fail(&ctx, PageError::Forbidden));
+            return Err(PageError::Forbidden);
         }
-        let region_id: i64 = id.parse().map_err(|_| fail(&ctx, PageError::NotFound))?;
+        let region_id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
         let text = form.get("members").to_string();
         let errors = match parse_members(&text) {
             Err(errors) => errors,
             Ok(members) => match state.store.set_region_members(&ctx.actor(), region_id, &members).await {
                 Ok(()) => return Ok(Redirect::to(&format!("/regions/{region_id}")).into_response()),
                 Err(StoreError::Invalid(e)) => error_lines(&e),
-                Err(e) => return Err(fail(&ctx, e)),
+                Err(e) => return Err(e.into()),
             },
         };
         let mut res = region_page(&state, &ctx, &id, errors, Some(text)).await?;
@@ -679,7 +672,7 @@ async fn set_region_members(State(state): State<AppState>, ctx: Ctx, Path(id): P
         Ok(res)
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 #[derive(Template)]
@@ -702,11 +695,11 @@ struct MunicipalityPage {
 async fn municipality(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Response {
     let result = async {
         let tr = ctx.lang.texts();
-        let code = MunicipalityCode::parse(&code).map_err(|_| fail(&ctx, PageError::NotFound))?;
-        let m = state.store.municipality(&code).await.map_err(|e| fail(&ctx, e))?;
+        let code = MunicipalityCode::parse(&code).map_err(|_| PageError::NotFound)?;
+        let m = state.store.municipality(&code).await.map_err(PageError::from)?;
         let codes = vec![m.code.clone()];
-        let totals = state.store.totals(Some(&codes)).await.map_err(|e| fail(&ctx, e))?;
-        let regions = state.store.regions_of(&code).await.map_err(|e| fail(&ctx, e))?;
+        let totals = state.store.totals(Some(&codes)).await.map_err(PageError::from)?;
+        let regions = state.store.regions_of(&code).await.map_err(PageError::from)?;
         let v = totals_view(&state, tr, &totals, Some(&codes), Vec::new());
         let can_see = ctx.viewer.location_read_scope().allows(&code, None)
             || ctx.viewer.location_read_scope() != LocationScope::Nothing;
@@ -726,7 +719,7 @@ async fn municipality(State(state): State<AppState>, ctx: Ctx, Path(code): Path<
         }))
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 // ---------------------------------------------------------------- organisations
@@ -779,7 +772,7 @@ async fn organisations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
             .store
             .organisations(kind, q.get("q").map(String::as_str), n, PAGE_SIZE)
             .await
-            .map_err(|e| fail(&ctx, e))?;
+            .map_err(PageError::from)?;
         let (pages, prev_href, next_href) = pager("/organisations", &q, n, PAGE_SIZE, p.total);
         Ok(render(&OrganisationsPage {
             l: layout(&state, &ctx, "organisations", tr.organisations_title, "/organisations"),
@@ -801,7 +794,7 @@ async fn organisations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
         }))
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 // ---------------------------------------------------------------- locations
@@ -839,16 +832,16 @@ struct LocationsPage {
     next_href: Option<String>,
 }
 
-fn read_scope(ctx: &Ctx) -> Result<LocationScope, (PageError, Ctx)> {
+fn read_scope(ctx: &Ctx) -> Result<LocationScope, PageError> {
     match ctx.viewer.location_read_scope() {
-        LocationScope::Nothing => Err(fail(ctx, PageError::Forbidden)),
+        LocationScope::Nothing => Err(PageError::Forbidden),
         s => Ok(s),
     }
 }
 
-fn write_scope(ctx: &Ctx) -> Result<LocationScope, (PageError, Ctx)> {
+fn write_scope(ctx: &Ctx) -> Result<LocationScope, PageError> {
     match ctx.viewer.location_write_scope() {
-        LocationScope::Nothing => Err(fail(ctx, PageError::Forbidden)),
+        LocationScope::Nothing => Err(PageError::Forbidden),
         s => Ok(s),
     }
 }
@@ -866,10 +859,10 @@ async fn locations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Hash
     let result = async {
         let tr = ctx.lang.texts();
         let scope = read_scope(&ctx)?;
-        let (filter, sort) = crate::api::location_filter(&q).map_err(|_: ApiError| fail(&ctx, PageError::BadForm))?;
+        let (filter, sort) = crate::api::location_filter(&q).map_err(|_: ApiError| PageError::BadForm)?;
         let n = page_number(&q);
-        let p = state.store.locations(&scope, &filter, sort, n, PAGE_SIZE).await.map_err(|e| fail(&ctx, e))?;
-        let municipalities = state.store.municipalities().await.map_err(|e| fail(&ctx, e))?;
+        let p = state.store.locations(&scope, &filter, sort, n, PAGE_SIZE).await.map_err(PageError::from)?;
+        let municipalities = state.store.municipalities().await.map_err(PageError::from)?;
         let visible: Vec<_> = municipalities
             .into_iter()
             .filter(|m| {
@@ -930,7 +923,7 @@ async fn locations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Hash
             },
         ];
         if let Some(r) = filter.region_id {
-            let region = state.store.region(r).await.map_err(|e| fail(&ctx, e))?;
+            let region = state.store.region(r).await.map_err(PageError::from)?;
             selects.insert(
                 0,
                 Select {
@@ -970,7 +963,7 @@ async fn locations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Hash
         }))
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 struct HistoryRow {
@@ -1017,9 +1010,9 @@ async fn location_page(
 ) -> PageResult {
     let tr = ctx.lang.texts();
     let scope = read_scope(ctx)?;
-    let id: i64 = id.parse().map_err(|_| fail(ctx, PageError::NotFound))?;
-    let loc = state.store.location(&scope, id).await.map_err(|e| fail(ctx, e))?;
-    let trail = state.store.audit_trail("location", id).await.map_err(|e| fail(ctx, e))?;
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let loc = state.store.location(&scope, id).await.map_err(PageError::from)?;
+    let trail = state.store.audit_trail("location", id).await.map_err(PageError::from)?;
     let history = trail
         .iter()
         .map(|e| HistoryRow {
@@ -1033,7 +1026,7 @@ async fn location_page(
             changes: changed_fields(e.before.as_ref(), e.after.as_ref()),
         })
         .collect();
-    let municipality = MunicipalityCode::parse(&loc.municipality_code).map_err(|_| fail(ctx, PageError::NotFound))?;
+    let municipality = MunicipalityCode::parse(&loc.municipality_code).map_err(|_| PageError::NotFound)?;
     let can_edit = ctx.viewer.location_write_scope().allows(&municipality, loc.operator_id);
     let page = LocationPage {
         l: layout(state, ctx, "locations", loc.address.one_line(), &format!("/locations/{id}")),
@@ -1060,7 +1053,7 @@ async fn location(
 ) -> Response {
     let flash = q.contains_key("saved").then_some(ctx.lang.texts().saved);
     let r = location_page(&state, &ctx, &id, flash, Vec::new()).await;
-    page(&state, r)
+    page(&state, &ctx, r)
 }
 
 struct FormField {
@@ -1108,7 +1101,7 @@ async fn location_form_page(
     // Operators a user may pick: providers can only register their own.
     let operators: Vec<(String, String)> = match ctx.viewer.forced_operator() {
         Some(id) => {
-            let o = state.store.organisation(id).await.map_err(|e| fail(ctx, e))?;
+            let o = state.store.organisation(id).await.map_err(PageError::from)?;
             vec![(o.id.to_string(), o.name)]
         }
         None => {
@@ -1119,14 +1112,14 @@ async fn location_form_page(
                 OrganisationKind::HousingCorporation,
                 OrganisationKind::Employer,
             ] {
-                let p = state.store.organisations(Some(kind), None, 1, 5000).await.map_err(|e| fail(ctx, e))?;
+                let p = state.store.organisations(Some(kind), None, 1, 5000).await.map_err(PageError::from)?;
                 v.extend(p.items.into_iter().map(|o| (o.id.to_string(), o.name)));
             }
             v
         }
     };
     let municipalities: Vec<(String, String)> =
-        state.store.municipalities().await.map_err(|e| fail(ctx, e))?.into_iter().map(|m| (m.code, m.name)).collect();
+        state.store.municipalities().await.map_err(PageError::from)?.into_iter().map(|m| (m.code, m.name)).collect();
     let field = |name: &'static str,
                  label: &'static str,
                  kind: &'static str,
@@ -1248,7 +1241,7 @@ async fn new_location(State(state): State<AppState>, ctx: Ctx) -> Response {
         location_form_page(&state, &ctx, None, &values, &FieldErrors::new(), false).await
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 /// Validates a location input, applying the provider rule, and saves it: the one write path
@@ -1281,17 +1274,17 @@ async fn create_location(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
         match outcome {
             Ok(l) => Ok(Redirect::to(&format!("/locations/{}?saved", l.id)).into_response()),
             Err(StoreError::Invalid(e)) => location_form_page(&state, &ctx, None, &form, &e, false).await,
-            Err(e) => Err(fail(&ctx, e)),
+            Err(e) => Err(e.into()),
         }
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
-async fn load_for_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<(LocationScope, Location), (PageError, Ctx)> {
+async fn load_for_edit(state: &AppState, ctx: &Ctx, id: &str) -> Result<(LocationScope, Location), PageError> {
     let scope = write_scope(ctx)?;
-    let id: i64 = id.parse().map_err(|_| fail(ctx, PageError::NotFound))?;
-    let loc = state.store.location(&scope, id).await.map_err(|e| fail(ctx, e))?;
+    let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+    let loc = state.store.location(&scope, id).await.map_err(PageError::from)?;
     Ok((scope, loc))
 }
 
@@ -1302,18 +1295,18 @@ async fn edit_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
             .await
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
-fn form_version(form: &FormData, ctx: &Ctx) -> Result<i64, (PageError, Ctx)> {
-    form.get("version").parse().map_err(|_| fail(ctx, PageError::BadForm))
+fn form_version(form: &FormData) -> Result<i64, PageError> {
+    form.get("version").parse().map_err(|_| PageError::BadForm)
 }
 
 async fn update_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let form = posted_form(&ctx, &body)?;
         let (scope, loc) = load_for_edit(&state, &ctx, &id).await?;
-        let version = form_version(&form, &ctx)?;
+        let version = form_version(&form)?;
         let outcome = match forms::location_input(&form, Some(&loc)) {
             (input, e) if e.is_empty() => save(&state, &ctx, &scope, Some((loc.id, version)), input).await,
             (input, e) => Err(StoreError::Invalid(forms::merge_validation(e, &input))),
@@ -1332,28 +1325,28 @@ async fn update_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path
                 )
                 .await
             }
-            Err(e) => Err(fail(&ctx, e)),
+            Err(e) => Err(e.into()),
         }
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 async fn delete_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
         let form = posted_form(&ctx, &body)?;
         let (scope, loc) = load_for_edit(&state, &ctx, &id).await?;
-        let version = form_version(&form, &ctx)?;
+        let version = form_version(&form)?;
         match state.store.delete_location(&ctx.actor(), &scope, loc.id, Some(version)).await {
             Ok(()) => Ok(Redirect::to("/locations").into_response()),
             Err(StoreError::Conflict { .. }) => {
                 location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
             }
-            Err(e) => Err(fail(&ctx, e)),
+            Err(e) => Err(e.into()),
         }
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 /// Saves a change to the rooms made on a page; invalid input re-renders `on_invalid`.
@@ -1374,7 +1367,7 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let result = async {
         let form = posted_form(&ctx, &body)?;
         let (scope, loc) = load_for_edit(&state, &ctx, &id).await?;
-        let version = form_version(&form, &ctx)?;
+        let version = form_version(&form)?;
         let area = form.get("area_m2").trim().replace(',', ".").parse::<f64>().unwrap_or(f64::NAN);
         let beds: usize = form.get("beds").trim().parse().unwrap_or(usize::MAX);
         if beds > flexwonen_core::register::MAX_BEDS_PER_ROOM {
@@ -1417,11 +1410,11 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             Err(StoreError::Conflict { .. }) => {
                 location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
             }
-            Err(e) => Err(fail(&ctx, e)),
+            Err(e) => Err(e.into()),
         }
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 struct BedRow {
@@ -1448,16 +1441,16 @@ struct RoomFormPage {
 /// Empty rows for new beds under the existing ones.
 const NEW_BED_ROWS: usize = 3;
 
-fn room_form_page(
-    state: &AppState,
-    ctx: &Ctx,
-    loc: &Location,
+/// A room as its form shows it: stored values, or what was typed.
+struct RoomEdit {
     room_id: i64,
     name: String,
     area: String,
     beds: Vec<BedRow>,
-    errors: Vec<String>,
-) -> Response {
+}
+
+fn room_form_page(state: &AppState, ctx: &Ctx, loc: &Location, edit: RoomEdit, errors: Vec<String>) -> Response {
+    let RoomEdit { room_id, name, area, beds } = edit;
     let mut res = render(&RoomFormPage {
         l: layout(state, ctx, "locations", name.clone(), &format!("/locations/{}/rooms/{room_id}", loc.id)),
         location_id: loc.id,
@@ -1478,7 +1471,7 @@ fn room_form_page(
 async fn room_form(State(state): State<AppState>, ctx: Ctx, Path((id, room)): Path<(String, String)>) -> Response {
     let result = async {
         let (_, loc) = load_for_edit(&state, &ctx, &id).await?;
-        let r = loc.rooms.iter().find(|r| r.id.to_string() == room).ok_or_else(|| fail(&ctx, PageError::NotFound))?;
+        let r = loc.rooms.iter().find(|r| r.id.to_string() == room).ok_or(PageError::NotFound)?;
         let mut beds: Vec<BedRow> = r
             .beds
             .iter()
@@ -1495,10 +1488,11 @@ async fn room_form(State(state): State<AppState>, ctx: Ctx, Path((id, room)): Pa
             off: false,
             reason: String::new(),
         }));
-        Ok(room_form_page(&state, &ctx, &loc, r.id, r.name.clone(), r.area_m2.to_string(), beds, Vec::new()))
+        let edit = RoomEdit { room_id: r.id, name: r.name.clone(), area: r.area_m2.to_string(), beds };
+        Ok(room_form_page(&state, &ctx, &loc, edit, Vec::new()))
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 async fn update_room(
@@ -1510,15 +1504,14 @@ async fn update_room(
     let result = async {
         let form = posted_form(&ctx, &body)?;
         let (scope, loc) = load_for_edit(&state, &ctx, &id).await?;
-        let version = form_version(&form, &ctx)?;
-        let index =
-            loc.rooms.iter().position(|r| r.id.to_string() == room).ok_or_else(|| fail(&ctx, PageError::NotFound))?;
+        let version = form_version(&form)?;
+        let index = loc.rooms.iter().position(|r| r.id.to_string() == room).ok_or(PageError::NotFound)?;
         let all = |name: &str| {
             form.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).collect::<Vec<_>>()
         };
         let (ids, labels, offs, reasons) = (all("bed_id"), all("bed_label"), all("bed_off"), all("bed_reason"));
         if labels.len() != ids.len() || offs.len() != ids.len() || reasons.len() != ids.len() {
-            return Err(fail(&ctx, PageError::BadForm));
+            return Err(PageError::BadForm);
         }
         let mut rows = Vec::new();
         let mut beds = Vec::new();
@@ -1545,24 +1538,23 @@ async fn update_room(
         rooms[index].beds = beds;
         match save_rooms(&state, &ctx, &scope, &loc, version, rooms).await {
             Ok(l) => Ok(Redirect::to(&format!("/locations/{}?saved#room-{room}", l.id)).into_response()),
-            Err(StoreError::Invalid(e)) => Ok(room_form_page(
-                &state,
-                &ctx,
-                &loc,
-                loc.rooms[index].id,
-                form.get("name").to_string(),
-                form.get("area_m2").to_string(),
-                rows,
-                error_lines(&e),
-            )),
+            Err(StoreError::Invalid(e)) => {
+                let edit = RoomEdit {
+                    room_id: loc.rooms[index].id,
+                    name: form.get("name").to_string(),
+                    area: form.get("area_m2").to_string(),
+                    beds: rows,
+                };
+                Ok(room_form_page(&state, &ctx, &loc, edit, error_lines(&e)))
+            }
             Err(StoreError::Conflict { .. }) => {
                 location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
             }
-            Err(e) => Err(fail(&ctx, e)),
+            Err(e) => Err(e.into()),
         }
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
 
 async fn delete_room(
@@ -1574,21 +1566,21 @@ async fn delete_room(
     let result = async {
         let form = posted_form(&ctx, &body)?;
         let (scope, loc) = load_for_edit(&state, &ctx, &id).await?;
-        let version = form_version(&form, &ctx)?;
+        let version = form_version(&form)?;
         let mut rooms = forms::rooms_as_input(&loc);
         let before = rooms.len();
         rooms.retain(|r| r.id.map(|i| i.to_string()) != Some(room.clone()));
         if rooms.len() == before {
-            return Err(fail(&ctx, PageError::NotFound));
+            return Err(PageError::NotFound);
         }
         match save_rooms(&state, &ctx, &scope, &loc, version, rooms).await {
             Ok(l) => Ok(Redirect::to(&format!("/locations/{}?saved", l.id)).into_response()),
             Err(StoreError::Conflict { .. }) => {
                 location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
             }
-            Err(e) => Err(fail(&ctx, e)),
+            Err(e) => Err(e.into()),
         }
     }
     .await;
-    page(&state, result)
+    page(&state, &ctx, result)
 }
