@@ -199,16 +199,44 @@ fn summary_from_row(r: &AnyRow) -> Result<LocationSummary, StoreError> {
 
 /// Restricts a query on `l` to what `scope` allows.
 fn push_scope(sql: &mut Sql, scope: &LocationScope) {
+    push_scope_on(sql, "l", scope)
+}
+
+/// The filters on municipality and category, on `locations` or `register_totals` (`alias`).
+fn push_categories(sql: &mut Sql, alias: &str, filter: &LocationFilter) {
+    if let Some(m) = &filter.municipality_code {
+        sql.push(&format!(" AND {alias}.municipality_code = ")).bind(m.as_str());
+    }
+    if let Some(r) = filter.region_id {
+        sql.push(&format!(
+            " AND {alias}.municipality_code IN (SELECT municipality_code FROM region_members WHERE region_id = "
+        ))
+        .bind(r)
+        .push(")");
+    }
+    if let Some(f) = filter.housing_form {
+        sql.push(&format!(" AND {alias}.housing_form = ")).bind(f.as_str());
+    }
+    if let Some(s) = filter.legal_status {
+        sql.push(&format!(" AND {alias}.legal_status = ")).bind(s.as_str());
+    }
+    if let Some(s) = filter.stay_type {
+        sql.push(&format!(" AND {alias}.stay_type = ")).bind(s.as_str());
+    }
+}
+
+/// Restricts a query on `alias` to what `scope` allows.
+fn push_scope_on(sql: &mut Sql, alias: &str, scope: &LocationScope) {
     match scope {
         LocationScope::All => {}
         LocationScope::Municipalities(ms) if ms.is_empty() => {
             sql.push(" AND 1 = 0");
         }
         LocationScope::Municipalities(ms) => {
-            sql.push(" AND l.municipality_code IN ").bind_list(ms.iter().map(|m| m.as_str()));
+            sql.push(&format!(" AND {alias}.municipality_code IN ")).bind_list(ms.iter().map(|m| m.as_str()));
         }
         LocationScope::Operator(id) => {
-            sql.push(" AND l.operator_id = ").bind(*id);
+            sql.push(&format!(" AND {alias}.operator_id = ")).bind(*id);
         }
         LocationScope::Nothing => {
             sql.push(" AND 1 = 0");
@@ -238,6 +266,7 @@ impl Store {
     ) -> Result<Page<LocationSummary>, StoreError> {
         let mut wh = Sql::new(" WHERE 1 = 1");
         push_scope(&mut wh, scope);
+        push_categories(&mut wh, "l", filter);
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
             let like = format!("%{}%", q.to_lowercase());
@@ -245,27 +274,21 @@ impl Store {
             wh.push(" OR LOWER(l.place) LIKE ").bind(like);
             wh.push(" OR l.postcode LIKE ").bind(format!("{compact}%")).push(")");
         }
-        if let Some(m) = &filter.municipality_code {
-            wh.push(" AND l.municipality_code = ").bind(m.as_str());
-        }
-        if let Some(r) = filter.region_id {
-            wh.push(" AND l.municipality_code IN (SELECT municipality_code FROM region_members WHERE region_id = ")
-                .bind(r)
-                .push(")");
-        }
-        if let Some(f) = filter.housing_form {
-            wh.push(" AND l.housing_form = ").bind(f.as_str());
-        }
-        if let Some(s) = filter.legal_status {
-            wh.push(" AND l.legal_status = ").bind(s.as_str());
-        }
-        if let Some(s) = filter.stay_type {
-            wh.push(" AND l.stay_type = ").bind(s.as_str());
-        }
         if let Some(o) = filter.operator_id {
             wh.push(" AND l.operator_id = ").bind(o);
         }
-        let count = wh.prefixed("SELECT COUNT(*) AS n FROM locations l");
+        // register_totals has the municipality and category of every location, so most
+        // counts need not scan the locations; text and operator filters still do.
+        let by_totals =
+            filter.q.is_none() && filter.operator_id.is_none() && !matches!(scope, LocationScope::Operator(_));
+        let count = if by_totals {
+            let mut t = Sql::new(" WHERE 1 = 1");
+            push_scope_on(&mut t, "t", scope);
+            push_categories(&mut t, "t", filter);
+            t.prefixed("SELECT CAST(COALESCE(SUM(t.locations), 0) AS BIGINT) AS n FROM register_totals t")
+        } else {
+            wh.prefixed("SELECT COUNT(*) AS n FROM locations l")
+        };
         let total: i64 = count.query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut list = wh.prefixed(&format!("SELECT {SUMMARY_COLUMNS}{FROM}"));
         list.push(&format!(" ORDER BY {} LIMIT ", sort.order_by()))

@@ -1,6 +1,7 @@
 //! The register's storage behaviour, on SQLite and on PostgreSQL.
 
 use flexwonen_core::access::LocationScope;
+use flexwonen_core::geo::{PositionInput, RdPoint};
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::register::{AddressInput, BedInput, Facilities, LocationInput, OrganisationInput, RoomInput};
 use flexwonen_store::testing::TestDb;
@@ -76,12 +77,15 @@ async fn location_lifecycle_is_audited_and_counted(db: TestDb) {
         out_of_service_reason: Some("vochtschade".into()),
     }];
     change.rooms.push(RoomInput { id: None, name: "Kamer 3".into(), area_m2: 9.0, beds: vec![bed("3A"), bed("3B")] });
+    // From no position to one: an optional number that changes from NULL to a value.
+    change.position = Some(PositionInput::Rd(RdPoint { x: 74_500.5, y: 445_100.25 }));
     let updated =
         store.update_location(&actor(), &LocationScope::All, created.id, 1, &change.validate().unwrap()).await.unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.rooms[0].beds[0].id, r0.beds[0].id, "a kept bed keeps its id");
     assert_eq!((updated.bed_count, updated.beds_in_service), (4, 3));
     assert!(!updated.rooms[1].beds[0].in_service);
+    assert_eq!(updated.position.map(|p| (p.rd.x, p.rd.y)), Some((74_500.5, 445_100.25)));
 
     // A stale version is refused and changes nothing.
     let err = store

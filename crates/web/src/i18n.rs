@@ -300,3 +300,86 @@ impl Texts {
         }
     }
 }
+
+impl Texts {
+    /// A validation error in this language: Dutch by its stable code, English as the core
+    /// wrote it. An unknown code falls back to the English message.
+    pub fn field_error(&self, e: &flexwonen_core::FieldError) -> String {
+        if !std::ptr::eq(self, &NL) {
+            return e.message.clone();
+        }
+        let nl = match e.code {
+            "invalid_postcode" => {
+                "Dit is geen geldige postcode. Gebruik vier cijfers (niet beginnend met 0) en twee letters, bijvoorbeeld 2511 AB."
+            }
+            "invalid_house_number" => "Het huisnummer moet een getal van 1 tot en met 99999 zijn.",
+            "invalid_house_letter" => "Een huisletter is één letter, a tot en met z.",
+            "invalid_house_addition" => "Een toevoeging is 1 tot 4 letters of cijfers.",
+            "required" => "Dit veld is verplicht.",
+            "too_long" => "Deze tekst is te lang: hoogstens 200 tekens.",
+            "invalid_text" => "Deze tekst bevat tekens die niet zijn toegestaan.",
+            "invalid_municipality_code" => "Dit is geen CBS-gemeentecode (GM en vier cijfers, bijvoorbeeld GM0518).",
+            "unknown_municipality" => "Deze gemeente bestaat niet.",
+            "invalid_bag_id" => "Dit is geen BAG-verblijfsobject-id: 16 cijfers, met 01 op plaats 5 en 6.",
+            "bag_id_municipality_mismatch" => {
+                "Dit BAG-id is uitgegeven door een andere gemeente dan de gekozen gemeente."
+            }
+            "invalid_choice" => "Kies een van de mogelijkheden.",
+            "invalid_area" => "De oppervlakte moet groter dan 0 m² zijn.",
+            "implausible_area" => "Deze oppervlakte is niet aannemelijk.",
+            "invalid_count" => "Vul een aantal in van 0 of meer.",
+            "not_a_number" => "Vul een getal in.",
+            "incomplete_position" => "Vul beide RD-coördinaten in, of geen van beide.",
+            "position_outside_nl" | "invalid_position" => "Deze ligging valt buiten Nederland.",
+            "rooms_exceed_floor_area" => "De kamers samen zijn groter dan de gebruiksoppervlakte.",
+            "duplicate_label" => "Deze bednaam komt twee keer voor in dezelfde kamer.",
+            "reason_without_outage" => "Een bed in gebruik heeft geen reden voor buiten gebruik.",
+            "too_many" => "Dit zijn er te veel.",
+            "unknown_organisation" => "Deze organisatie bestaat niet.",
+            "not_a_provider" => "Deze organisatie is geen huisvester.",
+            "duplicate_address" => "Er staat al een locatie op dit adres in het register.",
+            "unknown_room" | "unknown_bed" | "duplicate_bed" => {
+                "De kamers of bedden zijn intussen gewijzigd. Laad de pagina opnieuw."
+            }
+            "invalid_kvk" => "Een KvK-nummer is precies 8 cijfers.",
+            "duplicate_kvk" => "Dit KvK-nummer staat al in het register.",
+            "out_of_scope" => "U mag voor deze gemeente of exploitant geen locatie registreren.",
+            _ => return e.message.clone(),
+        };
+        nl.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_the_core_produces_has_dutch() {
+        let mut bad = flexwonen_core::register::LocationInput {
+            address: flexwonen_core::register::AddressInput {
+                postcode: "x".into(),
+                house_number: 0,
+                ..Default::default()
+            },
+            municipality_code: "x".into(),
+            bag_vbo_id: Some("1".into()),
+            housing_form: "x".into(),
+            zoned_residential: false,
+            floor_area_m2: -1.0,
+            legal_status: "x".into(),
+            stay_type: "x".into(),
+            operator_id: None,
+            facilities: Default::default(),
+            position: None,
+            rooms: Vec::new(),
+        };
+        bad.facilities.toilets = -1;
+        let errors = bad.validate().unwrap_err();
+        assert!(errors.0.len() >= 8);
+        for e in &errors.0 {
+            assert_ne!(NL.field_error(e), e.message, "no Dutch text for {}", e.code);
+            assert_eq!(EN.field_error(e), e.message);
+        }
+    }
+}

@@ -541,8 +541,8 @@ fn parse_members(text: &str) -> Result<Vec<MunicipalityCode>, Vec<String>> {
     if errors.is_empty() { Ok(codes) } else { Err(errors) }
 }
 
-fn error_lines(e: &FieldErrors) -> Vec<String> {
-    e.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect()
+fn error_lines(tr: &Texts, e: &FieldErrors) -> Vec<String> {
+    e.0.iter().map(|f| format!("{}: {}", f.field, tr.field_error(f))).collect()
 }
 
 async fn create_region(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
@@ -556,7 +556,7 @@ async fn create_region(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> 
             Err(errors) => errors,
             Ok(members) => match state.store.create_region(&ctx.actor(), &name, &members).await {
                 Ok(r) => return Ok(Redirect::to(&format!("/regions/{}", r.id)).into_response()),
-                Err(StoreError::Invalid(e)) => error_lines(&e),
+                Err(StoreError::Invalid(e)) => error_lines(ctx.lang.texts(), &e),
                 Err(e) => return Err(e.into()),
             },
         };
@@ -663,7 +663,7 @@ async fn set_region_members(State(state): State<AppState>, ctx: Ctx, Path(id): P
             Err(errors) => errors,
             Ok(members) => match state.store.set_region_members(&ctx.actor(), region_id, &members).await {
                 Ok(()) => return Ok(Redirect::to(&format!("/regions/{region_id}")).into_response()),
-                Err(StoreError::Invalid(e)) => error_lines(&e),
+                Err(StoreError::Invalid(e)) => error_lines(ctx.lang.texts(), &e),
                 Err(e) => return Err(e.into()),
             },
         };
@@ -1096,7 +1096,7 @@ async fn location_form_page(
     let tr = ctx.lang.texts();
     let mut by_field: HashMap<&str, String> = HashMap::new();
     for e in &errors.0 {
-        by_field.entry(forms::form_field(&e.field)).or_insert_with(|| e.message.clone());
+        by_field.entry(forms::form_field(&e.field)).or_insert_with(|| tr.field_error(e));
     }
     // Operators a user may pick: providers can only register their own.
     let operators: Vec<(String, String)> = match ctx.viewer.forced_operator() {
@@ -1209,10 +1209,16 @@ async fn location_form_page(
         ),
         None => (tr.new_location.to_string(), "/locations".to_string(), "/locations".to_string()),
     };
+    // The summary names each field by its label and links to it.
     let errors_list = errors
         .0
         .iter()
-        .map(|e| (forms::form_field(&e.field).to_string(), format!("{}: {}", e.field, e.message)))
+        .map(|e| {
+            let name = forms::form_field(&e.field);
+            let label =
+                groups.iter().flat_map(|g| &g.fields).find(|f| f.name == name).map_or(e.field.as_str(), |f| f.label);
+            (name.to_string(), format!("{label}: {}", tr.field_error(e)))
+        })
         .collect();
     let page = LocationFormPage {
         l: layout(state, ctx, "locations", heading.clone(), &action),
@@ -1376,7 +1382,7 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                 "invalid_count",
                 format!("the number of beds must be 0 to {}", flexwonen_core::register::MAX_BEDS_PER_ROOM),
             );
-            let mut res = location_page(&state, &ctx, &id, None, error_lines(&e)).await?;
+            let mut res = location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await?;
             *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(res);
         }
@@ -1403,7 +1409,7 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             ))
             .into_response()),
             Err(StoreError::Invalid(e)) => {
-                let mut res = location_page(&state, &ctx, &id, None, error_lines(&e)).await?;
+                let mut res = location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await?;
                 *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
                 Ok(res)
             }
@@ -1545,7 +1551,7 @@ async fn update_room(
                     area: form.get("area_m2").to_string(),
                     beds: rows,
                 };
-                Ok(room_form_page(&state, &ctx, &loc, edit, error_lines(&e)))
+                Ok(room_form_page(&state, &ctx, &loc, edit, error_lines(ctx.lang.texts(), &e)))
             }
             Err(StoreError::Conflict { .. }) => {
                 location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await

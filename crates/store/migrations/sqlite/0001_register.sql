@@ -93,6 +93,10 @@ CREATE INDEX locations_by_municipality ON locations(municipality_code, street, h
 CREATE INDEX locations_by_operator ON locations(operator_id);
 CREATE INDEX locations_by_postcode ON locations(postcode, house_number);
 CREATE INDEX locations_by_bag_id ON locations(bag_vbo_id);
+-- The list's sort orders, so a page never sorts the whole register.
+CREATE INDEX locations_by_address ON locations(place, street, house_number, id);
+CREATE INDEX locations_by_beds ON locations(bed_count, id);
+CREATE INDEX locations_by_updated ON locations(updated_at, id);
 
 CREATE TABLE rooms (
     id INTEGER PRIMARY KEY,
