@@ -60,7 +60,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportWhat {
-    /// Locations from a CSV file (format: docs/locations-csv.md); all rows or none.
+    /// Locations from a CSV file (format: crates/core/src/locations_csv.rs); all rows or none.
     Locations { file: std::path::PathBuf },
 }
 

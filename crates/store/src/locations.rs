@@ -493,26 +493,22 @@ impl Store {
             sqlx::query(sqlx::AssertSqlSafe(next("rooms"))).fetch_one(&mut *tx).await?.try_get("n")?;
         let mut bed_id: i64 = sqlx::query(sqlx::AssertSqlSafe(next("beds"))).fetch_one(&mut *tx).await?.try_get("n")?;
         let ts = now();
-        // Rows per statement, under both databases' limits on parameters per statement.
-        const CHUNK: usize = 400;
-        for chunk in load.locations.chunks(CHUNK) {
-            let mut locations = Sql::new("INSERT INTO locations (id, address_key, postcode, house_number, house_letter, house_addition,
-                street, place, municipality_code, bag_vbo_id, housing_form, zoned_residential, floor_area_m2, legal_status, stay_type,
-                operator_id, toilets, showers, kitchens, washing_machines, rd_x, rd_y, room_count, bed_count, beds_in_service, version,
-                created_at, updated_at) VALUES ");
+        // Progress is reported per this many locations.
+        const STEP: usize = 400;
+        for chunk in load.locations.chunks(STEP) {
+            let mut locations = Vec::new();
             let mut rooms = Vec::new();
             let mut beds = Vec::new();
-            for (i, (draft, operator)) in chunk.iter().enumerate() {
+            for (draft, operator) in chunk {
                 location_id += 1;
-                if i > 0 {
-                    locations.push(", ");
-                }
                 let mut d = draft.clone();
                 d.operator_id = *operator;
-                locations.bind_list(std::iter::once(Value::Int(location_id)).chain(location_values(&d, 1, &ts)));
+                locations.push(
+                    std::iter::once(Value::Int(location_id)).chain(location_values(&d, 1, &ts)).collect::<Vec<_>>(),
+                );
                 for (rp, room) in draft.rooms.iter().enumerate() {
                     room_id += 1;
-                    rooms.push([
+                    rooms.push(vec![
                         Value::Int(room_id),
                         Value::Int(location_id),
                         Value::Int(rp as i64),
@@ -521,7 +517,7 @@ impl Store {
                     ]);
                     for (bp, bed) in room.beds.iter().enumerate() {
                         bed_id += 1;
-                        beds.push([
+                        beds.push(vec![
                             Value::Int(bed_id),
                             Value::Int(room_id),
                             Value::Int(location_id),
@@ -532,7 +528,13 @@ impl Store {
                     }
                 }
             }
-            locations.query().execute(&mut *tx).await.map_err(address_conflict)?;
+            insert_rows(&mut tx, "INSERT INTO locations (id, address_key, postcode, house_number, house_letter, house_addition,
+                street, place, municipality_code, bag_vbo_id, housing_form, zoned_residential, floor_area_m2, legal_status, stay_type,
+                operator_id, toilets, showers, kitchens, washing_machines, rd_x, rd_y, room_count, bed_count, beds_in_service, version,
+                created_at, updated_at) VALUES ", locations).await.map_err(|e| match e {
+                StoreError::Database(db) => address_conflict(db),
+                other => other,
+            })?;
             insert_rows(&mut tx, "INSERT INTO rooms (id, location_id, position, name, area_m2) VALUES ", rooms).await?;
             insert_rows(
                 &mut tx,
@@ -595,12 +597,13 @@ async fn insert_location(
     Ok(after)
 }
 
-async fn insert_rows<const N: usize>(
-    conn: &mut AnyConnection,
-    head: &str,
-    rows: Vec<[Value; N]>,
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks(2000) {
+/// Multi-row inserts of about `PARAMS_PER_STATEMENT` parameters each. SQLite looks up `$n`
+/// parameters in a list, so a statement with thousands of them costs quadratic time; a
+/// fixed row count per statement also lets the prepared statement be reused.
+async fn insert_rows(conn: &mut AnyConnection, head: &str, rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
+    const PARAMS_PER_STATEMENT: usize = 240;
+    let width = rows.first().map_or(1, Vec::len).max(1);
+    for chunk in rows.chunks((PARAMS_PER_STATEMENT / width).max(1)) {
         let mut sql = Sql::new(head);
         for (i, row) in chunk.iter().enumerate() {
             if i > 0 {
