@@ -93,13 +93,28 @@ impl Store {
 
     /// The account with its scope resolved, including the members of its region.
     pub async fn principal(&self, account_id: i64) -> Result<Principal, StoreError> {
-        let r = sqlx::query(
-            "SELECT id, username, role, region_id, municipality_code, organisation_id FROM accounts WHERE id = $1",
-        )
-        .bind(account_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let found = self.principal_where("FROM accounts a WHERE a.id = $1", Arg::Id(account_id)).await?;
+        found.map(|(p, _)| p).ok_or(StoreError::NotFound)
+    }
+
+    /// One query for the account (joined to its session or token), one more only for a region.
+    /// With a session, also that session's CSRF token.
+    async fn principal_where(
+        &self,
+        from: &'static str,
+        arg: Arg<'_>,
+    ) -> Result<Option<(Principal, Option<String>)>, StoreError> {
+        let sql = format!(
+            "SELECT a.id, a.username, a.role, a.region_id, a.municipality_code, a.organisation_id{extra} {from}",
+            extra = if from.contains("sessions s") { ", s.csrf_token" } else { "" }
+        );
+        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let q = match arg {
+            Arg::Id(id) => q.bind(id),
+            Arg::Text(t) => q.bind(t.to_string()),
+            Arg::TextAt(t, now) => q.bind(t.to_string()).bind(now),
+        };
+        let Some(r) = q.fetch_optional(&self.pool).await? else { return Ok(None) };
         let role: String = r.try_get("role")?;
         let region_id: Option<i64> = r.try_get("region_id")?;
         let municipality: Option<String> = r.try_get("municipality_code")?;
@@ -107,7 +122,8 @@ impl Store {
             Some(id) => self.member_codes(id).await?,
             None => Vec::new(),
         };
-        Ok(Principal {
+        let csrf = if from.contains("sessions s") { r.try_get("csrf_token")? } else { None };
+        let principal = Principal {
             account_id: r.try_get("id")?,
             username: r.try_get("username")?,
             role: Role::parse(&role).ok_or(StoreError::NotFound)?,
@@ -115,7 +131,8 @@ impl Store {
             municipality: municipality.and_then(|m| MunicipalityCode::parse(&m).ok()),
             organisation_id: r.try_get("organisation_id")?,
             region_members,
-        })
+        };
+        Ok(Some((principal, csrf)))
     }
 
     pub async fn create_session(
@@ -138,16 +155,13 @@ impl Store {
 
     /// A live session; expired ones are as good as absent.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-        let row = sqlx::query("SELECT account_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(now())
-            .fetch_optional(&self.pool)
+        let found = self
+            .principal_where(
+                "FROM accounts a JOIN sessions s ON s.account_id = a.id WHERE s.token_hash = $1 AND s.expires_at > $2",
+                Arg::TextAt(token_hash, now()),
+            )
             .await?;
-        let Some(r) = row else { return Ok(None) };
-        Ok(Some(Session {
-            principal: self.principal(r.try_get("account_id")?).await?,
-            csrf_token: r.try_get("csrf_token")?,
-        }))
+        Ok(found.map(|(principal, csrf)| Session { principal, csrf_token: csrf.unwrap_or_default() }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -173,13 +187,19 @@ impl Store {
     }
 
     pub async fn principal_for_api_token(&self, token_hash: &str) -> Result<Option<Principal>, StoreError> {
-        let account: Option<i64> = sqlx::query_scalar("SELECT account_id FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
+        let found = self
+            .principal_where(
+                "FROM accounts a JOIN api_tokens t ON t.account_id = a.id WHERE t.token_hash = $1",
+                Arg::Text(token_hash),
+            )
             .await?;
-        match account {
-            Some(id) => Ok(Some(self.principal(id).await?)),
-            None => Ok(None),
-        }
+        Ok(found.map(|(p, _)| p))
     }
+}
+
+/// The parameters of `principal_where`'s condition.
+enum Arg<'a> {
+    Id(i64),
+    Text(&'a str),
+    TextAt(&'a str, String),
 }

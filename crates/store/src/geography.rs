@@ -189,6 +189,7 @@ impl Store {
         let id = insert_region(&mut tx, &code, name, RegionKind::Custom, members).await?;
         let after = serde_json::json!({"code": code, "name": name, "members": members});
         record(&mut tx, actor, "region", id, "create", None, Some(&after)).await?;
+        crate::totals::bump(&mut tx).await?;
         tx.commit().await?;
         self.region(id).await
     }

@@ -42,6 +42,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    totals_cache: totals::TotalsCache,
 }
 
 /// The SQLite file used when no database URL is given.
@@ -97,7 +98,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, totals_cache: Default::default() })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {
@@ -155,6 +156,9 @@ impl Store {
         ] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
         }
+        sqlx::query("UPDATE register_generation SET generation = generation + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -278,18 +278,40 @@ impl Store {
             wh.push(" AND l.operator_id = ").bind(o);
         }
         // register_totals has the municipality and category of every location, so most
-        // counts need not scan the locations; text and operator filters still do.
+        // counts need not scan the locations (and without a region, not even the database);
+        // text and operator filters still count the locations themselves.
         let by_totals =
             filter.q.is_none() && filter.operator_id.is_none() && !matches!(scope, LocationScope::Operator(_));
-        let count = if by_totals {
-            let mut t = Sql::new(" WHERE 1 = 1");
-            push_scope_on(&mut t, "t", scope);
-            push_categories(&mut t, "t", filter);
-            t.prefixed("SELECT CAST(COALESCE(SUM(t.locations), 0) AS BIGINT) AS n FROM register_totals t")
+        let total: i64 = if by_totals && filter.region_id.is_none() {
+            let in_scope = |code: &str| match scope {
+                LocationScope::All => true,
+                LocationScope::Municipalities(ms) => ms.iter().any(|m| m.as_str() == code),
+                LocationScope::Operator(_) | LocationScope::Nothing => false,
+            };
+            self.totals(None)
+                .await?
+                .rows
+                .iter()
+                .filter(|r| {
+                    in_scope(&r.municipality_code)
+                        && filter.municipality_code.as_ref().is_none_or(|m| *m == r.municipality_code)
+                        && filter.housing_form.is_none_or(|f| f == r.housing_form)
+                        && filter.legal_status.is_none_or(|s| s == r.legal_status)
+                        && filter.stay_type.is_none_or(|s| s == r.stay_type)
+                })
+                .map(|r| r.locations)
+                .sum()
         } else {
-            wh.prefixed("SELECT COUNT(*) AS n FROM locations l")
+            let count = if by_totals {
+                let mut t = Sql::new(" WHERE 1 = 1");
+                push_scope_on(&mut t, "t", scope);
+                push_categories(&mut t, "t", filter);
+                t.prefixed("SELECT CAST(COALESCE(SUM(t.locations), 0) AS BIGINT) AS n FROM register_totals t")
+            } else {
+                wh.prefixed("SELECT COUNT(*) AS n FROM locations l")
+            };
+            count.query().fetch_one(&self.pool).await?.try_get("n")?
         };
-        let total: i64 = count.query().fetch_one(&self.pool).await?.try_get("n")?;
         let mut list = wh.prefixed(&format!("SELECT {SUMMARY_COLUMNS}{FROM}"));
         list.push(&format!(" ORDER BY {} LIMIT ", sort.order_by()))
             .bind(per_page)

@@ -1,10 +1,10 @@
 //! Keeps `register_totals` in step with the locations, and reads it for the dashboards.
 
-use crate::sql::Sql;
 use crate::{Store, StoreError};
 use flexwonen_core::register::{HousingForm, LegalStatus, StayType};
 pub use flexwonen_core::totals::{Totals, TotalsRow};
 use sqlx::{AnyConnection, Row};
+use std::sync::Arc;
 
 /// The category of one location, and its counts, as `register_totals` adds them up.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,8 +34,14 @@ pub(crate) async fn apply(conn: &mut AnyConnection, c: &Contribution, sign: i64)
     .bind(sign)
     .bind(sign * c.beds)
     .bind(sign * c.beds_in_service)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    bump(conn).await
+}
+
+/// Marks the totals as changed, for the readers' caches.
+pub(crate) async fn bump(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE register_generation SET generation = generation + 1 WHERE id = 1").execute(conn).await?;
     Ok(())
 }
 
@@ -48,25 +54,47 @@ pub(crate) async fn rebuild(conn: &mut AnyConnection) -> Result<(), StoreError> 
                 CAST(SUM(bed_count) AS BIGINT), CAST(SUM(beds_in_service) AS BIGINT)
          FROM locations GROUP BY municipality_code, housing_form, legal_status, stay_type",
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    bump(conn).await
 }
 
+/// The last totals read, with the generation they were read at.
+pub(crate) type TotalsCache = std::sync::Arc<std::sync::Mutex<Option<(i64, Arc<Totals>)>>>;
+
 impl Store {
-    /// The totals of the whole register, or of some municipalities.
-    pub async fn totals(&self, municipalities: Option<&[String]>) -> Result<Totals, StoreError> {
-        let mut sql = Sql::new(
+    /// The totals of the whole register, or of some municipalities. Read from memory unless
+    /// the register changed since the last read (one one-row query to find out), so the
+    /// dashboards cost about nothing, also with several servers on one database.
+    pub async fn totals(&self, municipalities: Option<&[String]>) -> Result<Arc<Totals>, StoreError> {
+        let all = self.all_totals().await?;
+        Ok(match municipalities {
+            None => all,
+            Some(ms) => Arc::new(all.within(ms)),
+        })
+    }
+
+    /// A number that changes whenever the register's totals or the regions change: a cache
+    /// of anything derived from them is valid while this number stays the same.
+    pub async fn generation(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT generation FROM register_generation WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
+    async fn all_totals(&self) -> Result<Arc<Totals>, StoreError> {
+        let generation = self.generation().await?;
+        if let Some((g, t)) = self.totals_cache.lock().map_err(|_| poisoned())?.as_ref()
+            && *g == generation
+        {
+            return Ok(t.clone());
+        }
+        // Read after the generation: the rows are at least that new, so caching them under it
+        // can only cause one extra read later, never a stale answer.
+        let rows = sqlx::query(
             "SELECT municipality_code, housing_form, legal_status, stay_type, locations, beds, beds_in_service
              FROM register_totals WHERE locations <> 0",
-        );
-        if let Some(ms) = municipalities {
-            if ms.is_empty() {
-                return Ok(Totals::default());
-            }
-            sql.push(" AND municipality_code IN ").bind_list(ms.iter().map(String::as_str));
-        }
-        let rows = sql.query().fetch_all(&self.pool).await?;
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let (f, s, t): (String, String, String) =
@@ -87,14 +115,20 @@ impl Store {
                 beds_in_service: r.try_get("beds_in_service")?,
             });
         }
-        Ok(Totals { rows: out })
+        let totals = Arc::new(Totals { rows: out });
+        *self.totals_cache.lock().map_err(|_| poisoned())? = Some((generation, totals.clone()));
+        Ok(totals)
     }
 
     /// Totals recomputed from the locations themselves: what `register_totals` must equal.
-    pub async fn recount_totals(&self) -> Result<Totals, StoreError> {
+    pub async fn recount_totals(&self) -> Result<Arc<Totals>, StoreError> {
         let mut tx = self.begin_write().await?;
         rebuild(&mut tx).await?;
         tx.commit().await?;
         self.totals(None).await
     }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol("the totals cache lock was poisoned by a panic".into()))
 }

@@ -241,7 +241,21 @@ async fn regions_are_data(db: TestDb) {
     db.drop_database().await;
 }
 
+/// Two servers on one database: each caches the totals, and each sees the other's changes.
+async fn cached_totals_follow_changes_from_another_server(db: TestDb) {
+    let other = Store::open(&db.url).await.unwrap();
+    assert_eq!(other.totals(None).await.unwrap().total().locations, 0);
+    db.store.create_location(&actor(), &LocationScope::All, &input(1).validate().unwrap()).await.unwrap();
+    assert_eq!(other.totals(None).await.unwrap().total().beds, 3, "the other server's cache is renewed");
+    let page =
+        other.locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 10).await.unwrap();
+    assert_eq!(page.total, 1);
+    other.close().await;
+    db.drop_database().await;
+}
+
 db_tests!(
+    cached_totals_follow_changes_from_another_server,
     location_lifecycle_is_audited_and_counted,
     bad_references_are_named_and_nothing_is_written,
     scopes_limit_reads_and_writes,

@@ -24,6 +24,7 @@ use flexwonen_core::register::{
 use flexwonen_core::totals::Totals;
 use flexwonen_store::{Location, StoreError};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -212,8 +213,9 @@ pub struct TotalsTable {
     pub rows: Vec<TableRow>,
 }
 
-/// What `totals.html` shows: tiles, a map and tables.
-struct TotalsView {
+/// What `totals.html` shows: tiles, a map and tables, and when they were computed.
+pub struct TotalsView {
+    as_of: String,
     total_locations: String,
     total_beds: String,
     beds_in_service: String,
@@ -228,7 +230,7 @@ fn totals_view(
     totals: &Totals,
     highlight: Option<&[String]>,
     mut extra: Vec<TotalsTable>,
-) -> TotalsView {
+) -> Arc<TotalsView> {
     let total = totals.total();
     let grey: i64 = totals.by_legal_status().iter().filter(|(s, _)| s.is_grey_or_illegal()).map(|(_, c)| c.beds).sum();
     let row = |label: &str, c: flexwonen_core::totals::Count| TableRow {
@@ -270,14 +272,15 @@ fn totals_view(
             value_label: tr.beds_word,
         },
     );
-    TotalsView {
+    Arc::new(TotalsView {
+        as_of: now_label(),
         total_locations: format_nl(total.locations),
         total_beds: format_nl(total.beds),
         beds_in_service: format_nl(total.beds_in_service),
         grey_beds: format_nl(grey),
         map_svg,
         tables,
-    }
+    })
 }
 
 #[derive(Template)]
@@ -286,53 +289,51 @@ struct DashboardPage {
     l: Layout,
     heading: &'static str,
     intro: &'static str,
-    as_of: String,
-    total_locations: String,
-    total_beds: String,
-    beds_in_service: String,
-    grey_beds: String,
-    map_svg: String,
-    tables: Vec<TotalsTable>,
+    v: Arc<TotalsView>,
     note: Option<&'static str>,
+}
+
+/// The dashboard's figures, map and tables: the same for every viewer, so they are built
+/// once per language and data generation and then served from memory.
+async fn dashboard_view(state: &AppState, tr: &'static Texts, lang: Lang) -> Result<Arc<TotalsView>, PageError> {
+    let generation = state.store.generation().await?;
+    if let Some((g, v)) = state.dashboard.lock().ok().and_then(|c| c.get(lang.code()).cloned())
+        && g == generation
+    {
+        return Ok(v);
+    }
+    let totals = state.store.totals(None).await?;
+    let campaign = state.store.regions_with_members(Some(RegionKind::Campaign2012)).await?;
+    let by_region = campaign
+        .iter()
+        .map(|(r, members)| {
+            let c = totals.within(members).total();
+            TableRow {
+                label: r.name.clone(),
+                href: Some(format!("/regions/{}", r.id)),
+                locations: format_nl(c.locations),
+                beds: format_nl(c.beds),
+            }
+        })
+        .collect();
+    let extra = vec![TotalsTable { title: tr.by_region, key_header: tr.region, rows: by_region }];
+    let v = totals_view(state, tr, &totals, None, extra);
+    if let Ok(mut cache) = state.dashboard.lock() {
+        cache.insert(lang.code(), (generation, v.clone()));
+    }
+    Ok(v)
 }
 
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
     let result = async {
         let tr = ctx.lang.texts();
-        let totals = state.store.totals(None).await.map_err(PageError::from)?;
-        let campaign =
-            state.store.regions_with_members(Some(RegionKind::Campaign2012)).await.map_err(PageError::from)?;
-        let by_region = campaign
-            .iter()
-            .map(|(r, members)| {
-                let c = totals.within(members).total();
-                TableRow {
-                    label: r.name.clone(),
-                    href: Some(format!("/regions/{}", r.id)),
-                    locations: format_nl(c.locations),
-                    beds: format_nl(c.beds),
-                }
-            })
-            .collect();
-        let v = totals_view(
-            &state,
-            tr,
-            &totals,
-            None,
-            vec![TotalsTable { title: tr.by_region, key_header: tr.region, rows: by_region }],
-        );
+        let v = dashboard_view(&state, tr, ctx.lang).await?;
         let note = (ctx.viewer.location_read_scope() == LocationScope::Nothing).then_some(tr.aggregates_only);
         Ok(render(&DashboardPage {
             l: layout(&state, &ctx, "overview", tr.nav_overview, "/"),
             heading: tr.dashboard_title,
             intro: tr.dashboard_intro,
-            as_of: now_label(),
-            total_locations: v.total_locations,
-            total_beds: v.total_beds,
-            beds_in_service: v.beds_in_service,
-            grey_beds: v.grey_beds,
-            map_svg: v.map_svg,
-            tables: v.tables,
+            v,
             note,
         }))
     }
@@ -574,13 +575,7 @@ struct RegionPage {
     l: Layout,
     kind_label: &'static str,
     heading: String,
-    as_of: String,
-    total_locations: String,
-    total_beds: String,
-    beds_in_service: String,
-    grey_beds: String,
-    map_svg: String,
-    tables: Vec<TotalsTable>,
+    v: Arc<TotalsView>,
     locations_href: Option<String>,
     members: Vec<flexwonen_store::MunicipalityRow>,
     can_edit: bool,
@@ -629,13 +624,7 @@ async fn region_page(
         l: layout(state, ctx, "regions", region.name.clone(), &format!("/regions/{id}")),
         kind_label: tr.region_kind(region.kind),
         heading: region.name.clone(),
-        as_of: now_label(),
-        total_locations: v.total_locations,
-        total_beds: v.total_beds,
-        beds_in_service: v.beds_in_service,
-        grey_beds: v.grey_beds,
-        map_svg: v.map_svg,
-        tables: v.tables,
+        v,
         locations_href: can_see.then(|| format!("/locations?region_id={id}")),
         can_edit: ctx.viewer.can_manage_reference_data(),
         region_id: id,
@@ -681,13 +670,7 @@ struct MunicipalityPage {
     l: Layout,
     heading: String,
     code: String,
-    as_of: String,
-    total_locations: String,
-    total_beds: String,
-    beds_in_service: String,
-    grey_beds: String,
-    map_svg: String,
-    tables: Vec<TotalsTable>,
+    v: Arc<TotalsView>,
     locations_href: Option<String>,
     regions: Vec<(i64, String, &'static str)>,
 }
@@ -701,19 +684,12 @@ async fn municipality(State(state): State<AppState>, ctx: Ctx, Path(code): Path<
         let totals = state.store.totals(Some(&codes)).await.map_err(PageError::from)?;
         let regions = state.store.regions_of(&code).await.map_err(PageError::from)?;
         let v = totals_view(&state, tr, &totals, Some(&codes), Vec::new());
-        let can_see = ctx.viewer.location_read_scope().allows(&code, None)
-            || ctx.viewer.location_read_scope() != LocationScope::Nothing;
+        let can_see = ctx.viewer.location_read_scope() != LocationScope::Nothing;
         Ok(render(&MunicipalityPage {
             l: layout(&state, &ctx, "regions", m.name.clone(), &format!("/municipalities/{}", m.code)),
             heading: m.name.clone(),
             code: m.code.clone(),
-            as_of: now_label(),
-            total_locations: v.total_locations,
-            total_beds: v.total_beds,
-            beds_in_service: v.beds_in_service,
-            grey_beds: v.grey_beds,
-            map_svg: v.map_svg,
-            tables: v.tables,
+            v,
             locations_href: can_see.then(|| format!("/locations?municipality_code={}", m.code)),
             regions: regions.into_iter().map(|r| (r.id, r.name, tr.region_kind(r.kind))).collect(),
         }))

@@ -131,6 +131,14 @@ CREATE TABLE register_totals (
     PRIMARY KEY (municipality_code, housing_form, legal_status, stay_type)
 );
 
+-- Counts the changes to register_totals. Readers cache the totals and re-read them only
+-- when this number has moved; it is updated in the same transaction as the totals.
+CREATE TABLE register_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation INTEGER NOT NULL
+);
+INSERT INTO register_generation (id, generation) VALUES (1, 0);
+
 CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
