@@ -51,9 +51,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Config,
     pub map: Arc<map::MapBase>,
-    pub municipality_names: Arc<HashMap<String, String>>,
     /// The dashboard's body per language, with the data generation it was built from.
-    pub dashboard: Arc<std::sync::Mutex<HashMap<&'static str, (i64, Arc<pages::TotalsView>)>>>,
+    pub dashboard: pages::DashboardCache,
 }
 
 impl AppState {
@@ -62,13 +61,7 @@ impl AppState {
         let names: HashMap<String, String> = munis.iter().map(|m| (m.code.to_string(), m.name.clone())).collect();
         let boundaries = geography::parse_boundaries(geography::BOUNDARIES_RD_GEOJSON).unwrap_or_default();
         let map = map::MapBase::new(&boundaries, &names);
-        AppState {
-            store,
-            config,
-            map: Arc::new(map),
-            municipality_names: Arc::new(names),
-            dashboard: Default::default(),
-        }
+        AppState { store, config, map: Arc::new(map), dashboard: Default::default() }
     }
 }
 

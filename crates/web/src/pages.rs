@@ -293,6 +293,9 @@ struct DashboardPage {
     note: Option<&'static str>,
 }
 
+/// Per language code: the data generation and the dashboard body built from it.
+pub type DashboardCache = Arc<std::sync::Mutex<HashMap<&'static str, (i64, Arc<TotalsView>)>>>;
+
 /// The dashboard's figures, map and tables: the same for every viewer, so they are built
 /// once per language and data generation and then served from memory.
 async fn dashboard_view(state: &AppState, tr: &'static Texts, lang: Lang) -> Result<Arc<TotalsView>, PageError> {
