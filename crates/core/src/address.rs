@@ -10,6 +10,9 @@ pub struct Postcode(String);
 impl Postcode {
     pub fn parse(input: &str) -> Check<Self> {
         let s: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        if s.is_empty() {
+            return Err(("required", "this field is required".into()));
+        }
         let b = s.as_bytes();
         let ok = b.len() == 6
             && (b'1'..=b'9').contains(&b[0])

@@ -41,9 +41,13 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn int(form: &FormData, field: &str, errors: &mut FieldErrors, api_field: &str) -> i64 {
+/// A whole number; empty counts as 0 unless the field is required.
+fn int(form: &FormData, field: &str, errors: &mut FieldErrors, api_field: &str, required: bool) -> i64 {
     let v = form.get(field).trim();
     if v.is_empty() {
+        if required {
+            errors.add(api_field, "required", "this field is required");
+        }
         return 0;
     }
     v.parse().unwrap_or_else(|_| {
@@ -72,13 +76,18 @@ fn decimal(form: &FormData, field: &str, errors: &mut FieldErrors, api_field: &s
 /// (when editing) so that editing the address never touches the beds.
 pub fn location_input(form: &FormData, existing: Option<&Location>) -> (LocationInput, FieldErrors) {
     let mut e = FieldErrors::new();
-    let house_number = int(form, "house_number", &mut e, "address.house_number");
-    let floor_area_m2 = decimal(form, "floor_area_m2", &mut e, "floor_area_m2").unwrap_or(0.0);
+    let house_number = int(form, "house_number", &mut e, "address.house_number", true);
+    let floor_area_m2 = decimal(form, "floor_area_m2", &mut e, "floor_area_m2").unwrap_or_else(|| {
+        if e.get("floor_area_m2").is_none() {
+            e.add("floor_area_m2", "required", "this field is required");
+        }
+        0.0
+    });
     let facilities = Facilities {
-        toilets: int(form, "toilets", &mut e, "facilities.toilets"),
-        showers: int(form, "showers", &mut e, "facilities.showers"),
-        kitchens: int(form, "kitchens", &mut e, "facilities.kitchens"),
-        washing_machines: int(form, "washing_machines", &mut e, "facilities.washing_machines"),
+        toilets: int(form, "toilets", &mut e, "facilities.toilets", false),
+        showers: int(form, "showers", &mut e, "facilities.showers", false),
+        kitchens: int(form, "kitchens", &mut e, "facilities.kitchens", false),
+        washing_machines: int(form, "washing_machines", &mut e, "facilities.washing_machines", false),
     };
     let x = decimal(form, "rd_x", &mut e, "position");
     let y = decimal(form, "rd_y", &mut e, "position");

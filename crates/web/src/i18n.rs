@@ -196,6 +196,12 @@ texts! {
 }
 
 impl Texts {
+    /// A decimal number as this language writes it: `96,5` in Dutch, `96.5` in English.
+    pub fn decimal(&self, v: &f64) -> String {
+        let s = format!("{}", (v * 100.0).round() / 100.0);
+        if std::ptr::eq(self, &NL) { s.replace('.', ",") } else { s }
+    }
+
     pub fn housing_form(&self, f: HousingForm) -> &'static str {
         let nl = std::ptr::eq(self, &NL);
         match (f, nl) {

@@ -995,7 +995,7 @@ async fn location_page(
     let history = trail
         .iter()
         .map(|e| HistoryRow {
-            at: e.at.replace('T', " ").replace('Z', " UTC"),
+            at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
             actor: e.actor.clone(),
             action: match e.action.as_str() {
                 "create" => tr.action_create,
