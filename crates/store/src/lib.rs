@@ -43,6 +43,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     totals_cache: totals::TotalsCache,
+    page_cache: std::sync::Arc<std::sync::Mutex<locations::PageCache>>,
 }
 
 /// The SQLite file used when no database URL is given.
@@ -98,7 +99,7 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend, totals_cache: Default::default() })
+        Ok(Store { pool, backend, totals_cache: Default::default(), page_cache: Default::default() })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 
 use crate::audit::{Actor, record};
 use crate::sql::{Sql, Value};
+use crate::totals::poisoned;
 use crate::totals::{self, Contribution};
 use crate::{Backend, Store, StoreError, now};
 use flexwonen_core::FieldErrors;
@@ -160,8 +161,9 @@ const SUMMARY_COLUMNS: &str =
 const DETAIL_COLUMNS: &str = "l.bag_vbo_id, l.zoned_residential, l.toilets, l.showers, l.kitchens, l.washing_machines,
     l.rd_x, l.rd_y, l.created_at";
 
-const FROM: &str = " FROM locations l JOIN municipalities m ON m.code = l.municipality_code
-    LEFT JOIN organisations o ON o.id = l.operator_id";
+/// The names a location row shows: its municipality's and its operator's.
+const JOINS: &str =
+    " JOIN municipalities m ON m.code = l.municipality_code LEFT JOIN organisations o ON o.id = l.operator_id";
 
 fn parse_code<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let s: String = r.try_get(col)?;
@@ -256,7 +258,27 @@ impl Store {
         Ok(loc)
     }
 
+    /// A page of the locations in `scope`. Pages are kept in memory until the register
+    /// changes (see `generation`), so the same page asked again costs one small query.
     pub async fn locations(
+        &self,
+        scope: &LocationScope,
+        filter: &LocationFilter,
+        sort: LocationSort,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Page<LocationSummary>, StoreError> {
+        let generation = self.generation().await?;
+        let key = format!("{scope:?}|{filter:?}|{sort:?}|{page}|{per_page}");
+        if let Some(hit) = self.page_cache.lock().map_err(|_| poisoned())?.get(generation, &key) {
+            return Ok(hit);
+        }
+        let fresh = self.read_locations(scope, filter, sort, page, per_page).await?;
+        self.page_cache.lock().map_err(|_| poisoned())?.put(generation, key, fresh.clone());
+        Ok(fresh)
+    }
+
+    async fn read_locations(
         &self,
         scope: &LocationScope,
         filter: &LocationFilter,
@@ -312,11 +334,18 @@ impl Store {
             };
             count.query().fetch_one(&self.pool).await?.try_get("n")?
         };
-        let mut list = wh.prefixed(&format!("SELECT {SUMMARY_COLUMNS}{FROM}"));
-        list.push(&format!(" ORDER BY {} LIMIT ", sort.order_by()))
-            .bind(per_page)
-            .push(" OFFSET ")
-            .bind((page - 1) * per_page);
+        // Page through the ids first, then join the page's rows: skipping to a deep page then
+        // walks an index, not the joined rows.
+        let order = sort.order_by();
+        let mut list = wh.prefixed(match sort {
+            LocationSort::Municipality => {
+                "SELECT l.id FROM locations l JOIN municipalities m ON m.code = l.municipality_code"
+            }
+            _ => "SELECT l.id FROM locations l",
+        });
+        list.push(&format!(" ORDER BY {order} LIMIT ")).bind(per_page).push(" OFFSET ").bind((page - 1) * per_page);
+        let mut list = list.prefixed(&format!("SELECT {SUMMARY_COLUMNS} FROM ("));
+        list.push(&format!(") page JOIN locations l ON l.id = page.id{JOINS} ORDER BY {order}"));
         let rows = list.query().fetch_all(&self.pool).await?;
         Ok(Page { items: rows.iter().map(summary_from_row).collect::<Result<_, _>>()?, total, page, per_page })
     }
@@ -405,36 +434,9 @@ impl Store {
         check_references(&mut tx, draft, Some(id)).await?;
         let mut sql = Sql::new("UPDATE locations SET ");
         let ts = now();
-        let columns = [
-            "address_key",
-            "postcode",
-            "house_number",
-            "house_letter",
-            "house_addition",
-            "street",
-            "place",
-            "municipality_code",
-            "bag_vbo_id",
-            "housing_form",
-            "zoned_residential",
-            "floor_area_m2",
-            "legal_status",
-            "stay_type",
-            "operator_id",
-            "toilets",
-            "showers",
-            "kitchens",
-            "washing_machines",
-            "rd_x",
-            "rd_y",
-            "room_count",
-            "bed_count",
-            "beds_in_service",
-            "version",
-            "created_at",
-            "updated_at",
-        ];
-        for (i, (col, value)) in columns.iter().zip(location_values(draft, before.version + 1, &ts)).enumerate() {
+        for (i, (col, value)) in
+            LOCATION_COLUMNS.iter().zip(location_values(draft, before.version + 1, &ts)).enumerate()
+        {
             if *col == "created_at" {
                 continue;
             }
@@ -485,7 +487,8 @@ impl Store {
 
     /// Every location in scope with its rooms, in address order, for export.
     pub async fn export_locations(&self, scope: &LocationScope) -> Result<Vec<Location>, StoreError> {
-        let mut sql = Sql::new(&format!("SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS}{FROM} WHERE 1 = 1"));
+        let mut sql =
+            Sql::new(&format!("SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS} FROM locations l{JOINS} WHERE 1 = 1"));
         push_scope(&mut sql, scope);
         sql.push(" ORDER BY l.municipality_code, l.place, l.street, l.house_number, l.id");
         let rows = sql.query().fetch_all(&self.pool).await?;
@@ -550,10 +553,8 @@ impl Store {
                     }
                 }
             }
-            insert_rows(&mut tx, "INSERT INTO locations (id, address_key, postcode, house_number, house_letter, house_addition,
-                street, place, municipality_code, bag_vbo_id, housing_form, zoned_residential, floor_area_m2, legal_status, stay_type,
-                operator_id, toilets, showers, kitchens, washing_machines, rd_x, rd_y, room_count, bed_count, beds_in_service, version,
-                created_at, updated_at) VALUES ", locations).await.map_err(|e| match e {
+            let head = format!("INSERT INTO locations (id, {}) VALUES ", LOCATION_COLUMNS.join(", "));
+            insert_rows(&mut tx, &head, locations).await.map_err(|e| match e {
                 StoreError::Database(db) => address_conflict(db),
                 other => other,
             })?;
@@ -584,6 +585,36 @@ impl Store {
     }
 }
 
+/// Recently read pages of the location list, all of one data generation.
+#[derive(Default)]
+pub(crate) struct PageCache {
+    generation: i64,
+    pages: HashMap<String, Page<LocationSummary>>,
+}
+
+impl PageCache {
+    /// Pages kept at most; when full, the cache starts again (cheaper than tracking age).
+    const CAPACITY: usize = 256;
+
+    fn get(&mut self, generation: i64, key: &str) -> Option<Page<LocationSummary>> {
+        if self.generation != generation {
+            self.pages.clear();
+            self.generation = generation;
+        }
+        self.pages.get(key).cloned()
+    }
+
+    fn put(&mut self, generation: i64, key: String, page: Page<LocationSummary>) {
+        if self.generation != generation {
+            return; // read under an older generation: do not keep it
+        }
+        if self.pages.len() >= Self::CAPACITY {
+            self.pages.clear();
+        }
+        self.pages.insert(key, page);
+    }
+}
+
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -606,9 +637,7 @@ async fn insert_location(
 ) -> Result<Location, StoreError> {
     check_references(conn, draft, None).await?;
     let ts = now();
-    let mut sql = Sql::new("INSERT INTO locations (address_key, postcode, house_number, house_letter, house_addition, street, place,
-        municipality_code, bag_vbo_id, housing_form, zoned_residential, floor_area_m2, legal_status, stay_type, operator_id,
-        toilets, showers, kitchens, washing_machines, rd_x, rd_y, room_count, bed_count, beds_in_service, version, created_at, updated_at) VALUES ");
+    let mut sql = Sql::new(&format!("INSERT INTO locations ({}) VALUES ", LOCATION_COLUMNS.join(", ")));
     sql.bind_list(location_values(draft, 1, &ts));
     sql.push(" RETURNING id");
     let id: i64 = sql.query().fetch_one(&mut *conn).await.map_err(address_conflict)?.try_get("id")?;
@@ -638,10 +667,41 @@ async fn insert_rows(conn: &mut AnyConnection, head: &str, rows: Vec<Vec<Value>>
     Ok(())
 }
 
-/// The column values of a location, in the order of the insert statements above.
-fn location_values(d: &LocationDraft, version: i64, ts: &str) -> Vec<Value> {
+/// The columns `location_values` fills, in its order.
+const LOCATION_COLUMNS: [&str; 27] = [
+    "address_key",
+    "postcode",
+    "house_number",
+    "house_letter",
+    "house_addition",
+    "street",
+    "place",
+    "municipality_code",
+    "bag_vbo_id",
+    "housing_form",
+    "zoned_residential",
+    "floor_area_m2",
+    "legal_status",
+    "stay_type",
+    "operator_id",
+    "toilets",
+    "showers",
+    "kitchens",
+    "washing_machines",
+    "rd_x",
+    "rd_y",
+    "room_count",
+    "bed_count",
+    "beds_in_service",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+/// The values of a location's row, in the order of `LOCATION_COLUMNS`.
+fn location_values(d: &LocationDraft, version: i64, ts: &str) -> [Value; LOCATION_COLUMNS.len()] {
     let a = &d.address;
-    vec![
+    [
         a.key().into(),
         a.postcode.as_str().into(),
         a.house_number.into(),
@@ -912,11 +972,12 @@ fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {
 }
 
 async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Location>, StoreError> {
-    let row =
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS}{FROM} WHERE l.id = $1")))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS} FROM locations l{JOINS} WHERE l.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let mut loc = location_from_row(&row)?;
     loc.rooms = load_rooms_where(&mut *conn, "r.location_id = $1", Some(id)).await?.remove(&id).unwrap_or_default();

@@ -129,6 +129,6 @@ impl Store {
     }
 }
 
-fn poisoned() -> StoreError {
+pub(crate) fn poisoned() -> StoreError {
     StoreError::Database(sqlx::Error::Protocol("the totals cache lock was poisoned by a panic".into()))
 }

@@ -104,8 +104,15 @@ pub fn paging(q: &HashMap<String, String>) -> Result<(i64, i64), ApiError> {
     }
 }
 
+/// A page of a list, serialized as is (no intermediate JSON tree).
+#[derive(Serialize)]
+struct List<T> {
+    items: Vec<T>,
+    total: i64,
+}
+
 fn list<T: Serialize>(items: Vec<T>, total: i64) -> Response {
-    Json(json!({"items": items, "total": total})).into_response()
+    Json(List { items, total }).into_response()
 }
 
 fn page_of<T: Serialize + Clone>(all: &[T], page: i64, per_page: i64) -> Response {

@@ -14,6 +14,8 @@ const SEE_OTHER: u16 = 303;
 const UNAUTHORIZED: u16 = 401;
 const FORBIDDEN: u16 = 403;
 const NOT_FOUND: u16 = 404;
+/// A GET on a form's POST-only address.
+const NOT_FOUND_OR_405: u16 = 405;
 
 /// Who: the public first, then the accounts in `ACCOUNTS` order:
 /// admin, ministry, coordinator (Haaglanden), westland (municipality), provider, inspector (Limburg).
@@ -25,6 +27,9 @@ async fn every_role_over_every_endpoint(db: TestDb) {
     assert_eq!(ACCOUNTS.len() + 1, WHO.len());
     let (w, h, v) = (app.westland, app.den_haag, app.venlo);
     let region = app.store.region_by_code("campagne-stadsgewest-haaglanden").await.unwrap().id;
+    let all = flexwonen_core::access::LocationScope::All;
+    let room_w = app.store.location(&all, w).await.unwrap().rooms[0].id;
+    let room_h = app.store.location(&all, h).await.unwrap().rooms[0].id;
     // (path, expected status for each of WHO)
     let pages: Vec<(String, [u16; 7])> = vec![
         ("/".into(), [OK; 7]),
@@ -40,6 +45,12 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (format!("/locations/{v}"), [SEE_OTHER, OK, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK]),
         (format!("/locations/{w}/edit"), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN]),
         (format!("/locations/{h}/edit"), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN]),
+        (format!("/locations/{w}/rooms/{room_w}"), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN]),
+        (
+            format!("/locations/{h}/rooms/{room_h}"),
+            [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
+        ),
+        (format!("/regions/{region}/members"), [NOT_FOUND_OR_405; 7]),
     ];
     let mut browsers = vec![None];
     for (name, _) in ACCOUNTS {
@@ -54,6 +65,21 @@ async fn every_role_over_every_endpoint(db: TestDb) {
             assert_eq!(status.as_u16(), expected[i], "page {path} as {who:?}");
         }
     }
+
+    // Form posts that change Den Haag's location: only the administrator may; the others
+    // are refused before anything is read or written (the public is sent to sign in, 303).
+    let version = app.store.location(&all, h).await.unwrap().version.to_string();
+    let path = format!("/locations/{h}/rooms");
+    let fields = [("name", "Extra"), ("area_m2", "9"), ("beds", "1"), ("version", version.as_str())];
+    let expected = [SEE_OTHER, SEE_OTHER, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN];
+    for (i, who) in WHO.iter().enumerate() {
+        let status = match &browsers[i] {
+            Some(b) => b.post(&path, &fields).await.status(),
+            None => app.client.post(app.url(&path)).form(&fields).send().await.unwrap().status(),
+        };
+        assert_eq!(status.as_u16(), expected[i], "POST {path} as {who:?}");
+    }
+    assert_eq!(app.store.location(&all, h).await.unwrap().room_count, 2, "only the administrator's room was added");
 
     let api: Vec<(Method, String, [u16; 7])> = vec![
         (Method::GET, "/api/v1/stats".into(), [OK; 7]),
