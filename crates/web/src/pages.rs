@@ -1188,8 +1188,10 @@ async fn location_form_page(
         ),
         None => (tr.new_location.to_string(), "/locations".to_string(), "/locations".to_string()),
     };
-    // The summary names each field by its label and links to it.
-    let errors_list = errors
+    // The summary names each field by its label, links to it, and follows the form's order.
+    let position =
+        |name: &str| groups.iter().flat_map(|g| &g.fields).position(|f| f.name == name).unwrap_or(usize::MAX);
+    let mut errors_list: Vec<(String, String)> = errors
         .0
         .iter()
         .map(|e| {
@@ -1199,6 +1201,7 @@ async fn location_form_page(
             (name.to_string(), format!("{label}: {}", tr.field_error(e)))
         })
         .collect();
+    errors_list.sort_by_key(|(name, _)| position(name));
     let page = LocationFormPage {
         l: layout(state, ctx, "locations", heading.clone(), &action),
         heading,

@@ -49,6 +49,10 @@ async fn a_municipality_registers_a_location_with_rooms_and_beds(db: TestDb) {
     assert!(html.contains("id=\"street-error\""));
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("value=\"0000 XX\""), "what was typed is kept");
+    let summary = &html[html.find("error-summary").unwrap()..];
+    let at = |label: &str| summary.find(label).unwrap_or_else(|| panic!("{label} in the summary"));
+    assert!(at("Postcode:") < at("Huisnummer:") && at("Huisnummer:") < at("Straat:"), "the summary follows the form");
+    assert!(summary.contains("Dit is geen geldige postcode"), "messages in Dutch");
     assert_eq!(app.store.totals(None).await.unwrap().total().locations, 3);
 
     // A good form creates the location and shows it.
