@@ -27,7 +27,7 @@ async fn flexwonen(db: &TestDb, args: &[&str]) -> Run {
 
 async fn count(db: &TestDb) -> i64 {
     db.store
-        .locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 1)
+        .locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 1, None)
         .await
         .unwrap()
         .total
@@ -87,7 +87,7 @@ async fn demo_export_and_import(db: TestDb) {
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(count(&db).await, demo_count + 2);
     let filter = LocationFilter { q: Some("2671ZZ".into()), ..Default::default() };
-    let page = db.store.locations(&LocationScope::All, &filter, LocationSort::Address, 1, 10).await.unwrap();
+    let page = db.store.locations(&LocationScope::All, &filter, LocationSort::Address, 1, 10, None).await.unwrap();
     assert_eq!(page.items[0].bed_count, 4);
     assert_eq!(page.items[0].beds_in_service, 3);
 

@@ -27,10 +27,15 @@ pub struct Account {
     pub role: Role,
 }
 
+/// A signed-in session or API token, with what was read alongside it in the same query.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub struct Authenticated {
     pub principal: Principal,
-    pub csrf_token: String,
+    /// The session's CSRF token; `None` for an API token.
+    pub csrf_token: Option<String>,
+    /// The data generation at the time of the lookup (see `Store::generation`): handlers pass
+    /// it on, so a request served from the caches costs this one query.
+    pub generation: i64,
 }
 
 impl Store {
@@ -94,18 +99,15 @@ impl Store {
     /// The account with its scope resolved, including the members of its region.
     pub async fn principal(&self, account_id: i64) -> Result<Principal, StoreError> {
         let found = self.principal_where("FROM accounts a WHERE a.id = $1", Arg::Id(account_id)).await?;
-        found.map(|(p, _)| p).ok_or(StoreError::NotFound)
+        found.map(|a| a.principal).ok_or(StoreError::NotFound)
     }
 
     /// One query for the account (joined to its session or token), one more only for a region.
     /// With a session, also that session's CSRF token.
-    async fn principal_where(
-        &self,
-        from: &'static str,
-        arg: Arg<'_>,
-    ) -> Result<Option<(Principal, Option<String>)>, StoreError> {
+    async fn principal_where(&self, from: &'static str, arg: Arg<'_>) -> Result<Option<Authenticated>, StoreError> {
         let sql = format!(
-            "SELECT a.id, a.username, a.role, a.region_id, a.municipality_code, a.organisation_id{extra} {from}",
+            "SELECT a.id, a.username, a.role, a.region_id, a.municipality_code, a.organisation_id,
+             (SELECT generation FROM register_generation WHERE id = 1) AS generation{extra} {from}",
             extra = if from.contains("sessions s") { ", s.csrf_token" } else { "" }
         );
         let q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -132,7 +134,7 @@ impl Store {
             organisation_id: r.try_get("organisation_id")?,
             region_members,
         };
-        Ok(Some((principal, csrf)))
+        Ok(Some(Authenticated { principal, csrf_token: csrf, generation: r.try_get("generation")? }))
     }
 
     pub async fn create_session(
@@ -154,14 +156,12 @@ impl Store {
     }
 
     /// A live session; expired ones are as good as absent.
-    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
-        let found = self
-            .principal_where(
-                "FROM accounts a JOIN sessions s ON s.account_id = a.id WHERE s.token_hash = $1 AND s.expires_at > $2",
-                Arg::TextAt(token_hash, now()),
-            )
-            .await?;
-        Ok(found.map(|(principal, csrf)| Session { principal, csrf_token: csrf.unwrap_or_default() }))
+    pub async fn session(&self, token_hash: &str) -> Result<Option<Authenticated>, StoreError> {
+        self.principal_where(
+            "FROM accounts a JOIN sessions s ON s.account_id = a.id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            Arg::TextAt(token_hash, now()),
+        )
+        .await
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -186,14 +186,12 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn principal_for_api_token(&self, token_hash: &str) -> Result<Option<Principal>, StoreError> {
-        let found = self
-            .principal_where(
-                "FROM accounts a JOIN api_tokens t ON t.account_id = a.id WHERE t.token_hash = $1",
-                Arg::Text(token_hash),
-            )
-            .await?;
-        Ok(found.map(|(p, _)| p))
+    pub async fn principal_for_api_token(&self, token_hash: &str) -> Result<Option<Authenticated>, StoreError> {
+        self.principal_where(
+            "FROM accounts a JOIN api_tokens t ON t.account_id = a.id WHERE t.token_hash = $1",
+            Arg::Text(token_hash),
+        )
+        .await
     }
 }
 

@@ -19,7 +19,7 @@ mod sql;
 pub mod testing;
 mod totals;
 
-pub use accounts::{Account, AccountSpec, Session};
+pub use accounts::{Account, AccountSpec, Authenticated};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
 pub use geography::{MunicipalityRow, RegionRow};

@@ -259,7 +259,8 @@ impl Store {
     }
 
     /// A page of the locations in `scope`. Pages are kept in memory until the register
-    /// changes (see `generation`), so the same page asked again costs one small query.
+    /// changes (see `generation`), so the same page asked again costs at most one small
+    /// query, and none when the caller read the generation already (`known_generation`).
     pub async fn locations(
         &self,
         scope: &LocationScope,
@@ -267,8 +268,12 @@ impl Store {
         sort: LocationSort,
         page: i64,
         per_page: i64,
+        known_generation: Option<i64>,
     ) -> Result<Page<LocationSummary>, StoreError> {
-        let generation = self.generation().await?;
+        let generation = match known_generation {
+            Some(g) => g,
+            None => self.generation().await?,
+        };
         let key = format!("{scope:?}|{filter:?}|{sort:?}|{page}|{per_page}");
         if let Some(hit) = self.page_cache.lock().map_err(|_| poisoned())?.get(generation, &key) {
             return Ok(hit);
@@ -596,17 +601,23 @@ impl PageCache {
     /// Pages kept at most; when full, the cache starts again (cheaper than tracking age).
     const CAPACITY: usize = 256;
 
-    fn get(&mut self, generation: i64, key: &str) -> Option<Page<LocationSummary>> {
-        if self.generation != generation {
+    /// Moves the cache on to a newer generation; an older one (a request that read the
+    /// generation before a change) neither uses nor clears it.
+    fn at(&mut self, generation: i64) -> bool {
+        if generation > self.generation {
             self.pages.clear();
             self.generation = generation;
         }
-        self.pages.get(key).cloned()
+        generation == self.generation
+    }
+
+    fn get(&mut self, generation: i64, key: &str) -> Option<Page<LocationSummary>> {
+        if self.at(generation) { self.pages.get(key).cloned() } else { None }
     }
 
     fn put(&mut self, generation: i64, key: String, page: Page<LocationSummary>) {
-        if self.generation != generation {
-            return; // read under an older generation: do not keep it
+        if !self.at(generation) {
+            return;
         }
         if self.pages.len() >= Self::CAPACITY {
             self.pages.clear();

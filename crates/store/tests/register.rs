@@ -122,8 +122,10 @@ async fn bad_references_are_named_and_nothing_is_written(db: TestDb) {
     let StoreError::Invalid(e) = err else { panic!("expected invalid, got {err:?}") };
     let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["municipality_code", "operator_id", "address"]);
-    let page =
-        store.locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
+    let page = store
+        .locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 50, None)
+        .await
+        .unwrap();
     assert_eq!(page.total, 1);
 
     // Bed ids from another location cannot be claimed.
@@ -131,7 +133,7 @@ async fn bad_references_are_named_and_nothing_is_written(db: TestDb) {
     let mut steal = input(1);
     steal.rooms[0].beds[0].id = Some(other.rooms[0].beds[0].id);
     let first = store
-        .locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 1)
+        .locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 1, None)
         .await
         .unwrap()
         .items[0]
@@ -159,16 +161,17 @@ async fn scopes_limit_reads_and_writes(db: TestDb) {
 
     let westland_code = MunicipalityCode::parse("GM1783").unwrap();
     let municipality = LocationScope::Municipalities(vec![westland_code.clone()]);
-    let page = store.locations(&municipality, &LocationFilter::default(), LocationSort::Address, 1, 50).await.unwrap();
+    let page =
+        store.locations(&municipality, &LocationFilter::default(), LocationSort::Address, 1, 50, None).await.unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].municipality_code, "GM1783");
     let page = store
-        .locations(&LocationScope::Operator(b), &LocationFilter::default(), LocationSort::Address, 1, 50)
+        .locations(&LocationScope::Operator(b), &LocationFilter::default(), LocationSort::Address, 1, 50, None)
         .await
         .unwrap();
     assert_eq!((page.total, page.items[0].operator_id), (1, Some(b)));
     let page = store
-        .locations(&LocationScope::Nothing, &LocationFilter::default(), LocationSort::Address, 1, 50)
+        .locations(&LocationScope::Nothing, &LocationFilter::default(), LocationSort::Address, 1, 50, None)
         .await
         .unwrap();
     assert_eq!(page.total, 0);
@@ -199,7 +202,7 @@ async fn filters_sorting_and_pagination(db: TestDb) {
         store.create_location(&actor(), &LocationScope::All, &i.validate().unwrap()).await.unwrap();
     }
     let all = LocationScope::All;
-    let page2 = store.locations(&all, &LocationFilter::default(), LocationSort::Address, 2, 10).await.unwrap();
+    let page2 = store.locations(&all, &LocationFilter::default(), LocationSort::Address, 2, 10, None).await.unwrap();
     assert_eq!(
         (page2.total, page2.items.len(), page2.items[0].address.house_number),
         (25, 10, 12),
@@ -207,18 +210,18 @@ async fn filters_sorting_and_pagination(db: TestDb) {
     );
     let grey =
         LocationFilter { legal_status: Some(flexwonen_core::register::LegalStatus::Tolerated), ..Default::default() };
-    assert_eq!(store.locations(&all, &grey, LocationSort::Address, 1, 50).await.unwrap().total, 5);
+    assert_eq!(store.locations(&all, &grey, LocationSort::Address, 1, 50, None).await.unwrap().total, 5);
     let q = LocationFilter { q: Some("zand".into()), ..Default::default() };
-    let found = store.locations(&all, &q, LocationSort::Address, 1, 50).await.unwrap();
+    let found = store.locations(&all, &q, LocationSort::Address, 1, 50, None).await.unwrap();
     assert_eq!((found.total, found.items[0].address.house_number), (1, 7));
     let pc = LocationFilter { q: Some("2671 ab".into()), ..Default::default() };
-    assert_eq!(store.locations(&all, &pc, LocationSort::Address, 1, 50).await.unwrap().total, 25);
+    assert_eq!(store.locations(&all, &pc, LocationSort::Address, 1, 50, None).await.unwrap().total, 25);
     let haaglanden = store.region_by_code("campagne-stadsgewest-haaglanden").await.unwrap();
     let region = LocationFilter { region_id: Some(haaglanden.id), ..Default::default() };
-    assert_eq!(store.locations(&all, &region, LocationSort::Address, 1, 50).await.unwrap().total, 25);
+    assert_eq!(store.locations(&all, &region, LocationSort::Address, 1, 50, None).await.unwrap().total, 25);
     let limburg = store.region_by_code("campagne-limburg").await.unwrap();
     let region = LocationFilter { region_id: Some(limburg.id), ..Default::default() };
-    assert_eq!(store.locations(&all, &region, LocationSort::Address, 1, 50).await.unwrap().total, 0);
+    assert_eq!(store.locations(&all, &region, LocationSort::Address, 1, 50, None).await.unwrap().total, 0);
     db.drop_database().await;
 }
 
@@ -247,9 +250,17 @@ async fn cached_totals_follow_changes_from_another_server(db: TestDb) {
     assert_eq!(other.totals(None).await.unwrap().total().locations, 0);
     db.store.create_location(&actor(), &LocationScope::All, &input(1).validate().unwrap()).await.unwrap();
     assert_eq!(other.totals(None).await.unwrap().total().beds, 3, "the other server's cache is renewed");
-    let page =
-        other.locations(&LocationScope::All, &LocationFilter::default(), LocationSort::Address, 1, 10).await.unwrap();
-    assert_eq!(page.total, 1);
+    let all = LocationFilter::default();
+    let list = || other.locations(&LocationScope::All, &all, LocationSort::Address, 1, 10, None);
+    assert_eq!(list().await.unwrap().total, 1);
+    assert_eq!(list().await.unwrap().items.len(), 1, "the same page again, from the cache");
+    db.store.create_location(&actor(), &LocationScope::All, &input(2).validate().unwrap()).await.unwrap();
+    let page = list().await.unwrap();
+    assert_eq!((page.total, page.items.len()), (2, 2), "a change elsewhere empties the page cache");
+    // A caller that read the generation before the change gets no older page from the cache.
+    let old = Some(0);
+    let stale = other.locations(&LocationScope::All, &all, LocationSort::Address, 1, 10, old);
+    assert_eq!(stale.await.unwrap().total, 2);
     other.close().await;
     db.drop_database().await;
 }

@@ -281,7 +281,7 @@ async fn list_locations(
     let scope = read_scope(&ctx)?;
     let (page, per_page) = paging(&q)?;
     let (filter, sort) = location_filter(&q)?;
-    let p = state.store.locations(&scope, &filter, sort, page, per_page).await?;
+    let p = state.store.locations(&scope, &filter, sort, page, per_page, ctx.generation).await?;
     Ok(list(p.items, p.total))
 }
 

@@ -73,6 +73,8 @@ pub struct Ctx {
     pub csrf: Option<String>,
     pub via_token: bool,
     pub lang: crate::i18n::Lang,
+    /// The data generation read with the session or token, for the store's caches.
+    pub generation: Option<i64>,
 }
 
 impl Ctx {
@@ -92,24 +94,26 @@ impl FromRequestParts<AppState> for Ctx {
         if let Some(auth) = parts.headers.get(axum::http::header::AUTHORIZATION) {
             let token =
                 auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).ok_or_else(ApiError::unauthorized)?;
-            let principal = state
+            let auth = state
                 .store
                 .principal_for_api_token(&token_hash(token.trim()))
                 .await?
                 .ok_or_else(ApiError::unauthorized)?;
-            return Ok(Ctx { viewer: Viewer::Account(principal), csrf: None, via_token: true, lang });
+            let generation = Some(auth.generation);
+            return Ok(Ctx { viewer: Viewer::Account(auth.principal), csrf: None, via_token: true, lang, generation });
         }
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
             && let Some(session) = state.store.session(&token_hash(token)).await?
         {
             return Ok(Ctx {
                 viewer: Viewer::Account(session.principal),
-                csrf: Some(session.csrf_token),
+                csrf: session.csrf_token,
                 via_token: false,
                 lang,
+                generation: Some(session.generation),
             });
         }
-        Ok(Ctx { viewer: Viewer::Public, csrf: None, via_token: false, lang })
+        Ok(Ctx { viewer: Viewer::Public, csrf: None, via_token: false, lang, generation: None })
     }
 }
 

@@ -298,10 +298,18 @@ pub type DashboardCache = Arc<std::sync::Mutex<HashMap<&'static str, (i64, Arc<T
 
 /// The dashboard's figures, map and tables: the same for every viewer, so they are built
 /// once per language and data generation and then served from memory.
-async fn dashboard_view(state: &AppState, tr: &'static Texts, lang: Lang) -> Result<Arc<TotalsView>, PageError> {
-    let generation = state.store.generation().await?;
+async fn dashboard_view(
+    state: &AppState,
+    tr: &'static Texts,
+    lang: Lang,
+    known_generation: Option<i64>,
+) -> Result<Arc<TotalsView>, PageError> {
+    let generation = match known_generation {
+        Some(g) => g,
+        None => state.store.generation().await?,
+    };
     if let Some((g, v)) = state.dashboard.lock().ok().and_then(|c| c.get(lang.code()).cloned())
-        && g == generation
+        && g >= generation
     {
         return Ok(v);
     }
@@ -321,7 +329,9 @@ async fn dashboard_view(state: &AppState, tr: &'static Texts, lang: Lang) -> Res
         .collect();
     let extra = vec![TotalsTable { title: tr.by_region, key_header: tr.region, rows: by_region }];
     let v = totals_view(state, tr, &totals, None, extra);
-    if let Ok(mut cache) = state.dashboard.lock() {
+    if let Ok(mut cache) = state.dashboard.lock()
+        && cache.get(lang.code()).is_none_or(|(g, _)| *g < generation)
+    {
         cache.insert(lang.code(), (generation, v.clone()));
     }
     Ok(v)
@@ -330,7 +340,7 @@ async fn dashboard_view(state: &AppState, tr: &'static Texts, lang: Lang) -> Res
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
     let result = async {
         let tr = ctx.lang.texts();
-        let v = dashboard_view(&state, tr, ctx.lang).await?;
+        let v = dashboard_view(&state, tr, ctx.lang, ctx.generation).await?;
         let note = (ctx.viewer.location_read_scope() == LocationScope::Nothing).then_some(tr.aggregates_only);
         Ok(render(&DashboardPage {
             l: layout(&state, &ctx, "overview", tr.nav_overview, "/"),
@@ -840,7 +850,11 @@ async fn locations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Hash
         let scope = read_scope(&ctx)?;
         let (filter, sort) = crate::api::location_filter(&q).map_err(|_: ApiError| PageError::BadForm)?;
         let n = page_number(&q);
-        let p = state.store.locations(&scope, &filter, sort, n, PAGE_SIZE).await.map_err(PageError::from)?;
+        let p = state
+            .store
+            .locations(&scope, &filter, sort, n, PAGE_SIZE, ctx.generation)
+            .await
+            .map_err(PageError::from)?;
         let municipalities = state.store.municipalities().await.map_err(PageError::from)?;
         let visible: Vec<_> = municipalities
             .into_iter()
