@@ -11,6 +11,7 @@
 
 mod accounts;
 mod audit;
+pub mod cache;
 mod error;
 mod geography;
 mod locations;
@@ -42,8 +43,10 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    totals_cache: totals::TotalsCache,
-    page_cache: std::sync::Arc<std::sync::Mutex<locations::PageCache>>,
+    /// The register's totals, under one key.
+    totals_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<Totals>>>,
+    /// Recently read pages of the location list.
+    page_cache: std::sync::Arc<cache::GenerationCache<Page<LocationSummary>>>,
 }
 
 /// The SQLite file used when no database URL is given.
@@ -99,7 +102,12 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend, totals_cache: Default::default(), page_cache: Default::default() })
+        Ok(Store {
+            pool,
+            backend,
+            totals_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
+            page_cache: std::sync::Arc::new(cache::GenerationCache::new(256)),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), StoreError> {

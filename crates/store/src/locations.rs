@@ -3,7 +3,6 @@
 
 use crate::audit::{Actor, record};
 use crate::sql::{Sql, Value};
-use crate::totals::poisoned;
 use crate::totals::{self, Contribution};
 use crate::{Backend, Store, StoreError, now};
 use flexwonen_core::FieldErrors;
@@ -275,11 +274,11 @@ impl Store {
             None => self.generation().await?,
         };
         let key = format!("{scope:?}|{filter:?}|{sort:?}|{page}|{per_page}");
-        if let Some(hit) = self.page_cache.lock().map_err(|_| poisoned())?.get(generation, &key) {
+        if let Some(hit) = self.page_cache.get(generation, &key) {
             return Ok(hit);
         }
         let fresh = self.read_locations(scope, filter, sort, page, per_page).await?;
-        self.page_cache.lock().map_err(|_| poisoned())?.put(generation, key, fresh.clone());
+        self.page_cache.put(generation, key, fresh.clone());
         Ok(fresh)
     }
 
@@ -587,42 +586,6 @@ impl Store {
         record(&mut tx, actor, "register", 0, "bulk_load", None, Some(&summary)).await?;
         tx.commit().await?;
         Ok(())
-    }
-}
-
-/// Recently read pages of the location list, all of one data generation.
-#[derive(Default)]
-pub(crate) struct PageCache {
-    generation: i64,
-    pages: HashMap<String, Page<LocationSummary>>,
-}
-
-impl PageCache {
-    /// Pages kept at most; when full, the cache starts again (cheaper than tracking age).
-    const CAPACITY: usize = 256;
-
-    /// Moves the cache on to a newer generation; an older one (a request that read the
-    /// generation before a change) neither uses nor clears it.
-    fn at(&mut self, generation: i64) -> bool {
-        if generation > self.generation {
-            self.pages.clear();
-            self.generation = generation;
-        }
-        generation == self.generation
-    }
-
-    fn get(&mut self, generation: i64, key: &str) -> Option<Page<LocationSummary>> {
-        if self.at(generation) { self.pages.get(key).cloned() } else { None }
-    }
-
-    fn put(&mut self, generation: i64, key: String, page: Page<LocationSummary>) {
-        if !self.at(generation) {
-            return;
-        }
-        if self.pages.len() >= Self::CAPACITY {
-            self.pages.clear();
-        }
-        self.pages.insert(key, page);
     }
 }
 

@@ -59,9 +59,6 @@ pub(crate) async fn rebuild(conn: &mut AnyConnection) -> Result<(), StoreError> 
     bump(conn).await
 }
 
-/// The last totals read, with the generation they were read at.
-pub(crate) type TotalsCache = std::sync::Arc<std::sync::Mutex<Option<(i64, Arc<Totals>)>>>;
-
 impl Store {
     /// The totals of the whole register, or of some municipalities. Read from memory unless
     /// the register changed since the last read (one one-row query to find out), so the
@@ -82,10 +79,8 @@ impl Store {
 
     async fn all_totals(&self) -> Result<Arc<Totals>, StoreError> {
         let generation = self.generation().await?;
-        if let Some((g, t)) = self.totals_cache.lock().map_err(|_| poisoned())?.as_ref()
-            && *g == generation
-        {
-            return Ok(t.clone());
+        if let Some(t) = self.totals_cache.get(generation, "") {
+            return Ok(t);
         }
         // Read after the generation: the rows are at least that new, so caching them under it
         // can only cause one extra read later, never a stale answer.
@@ -116,7 +111,7 @@ impl Store {
             });
         }
         let totals = Arc::new(Totals { rows: out });
-        *self.totals_cache.lock().map_err(|_| poisoned())? = Some((generation, totals.clone()));
+        self.totals_cache.put(generation, String::new(), totals.clone());
         Ok(totals)
     }
 
@@ -127,8 +122,4 @@ impl Store {
         tx.commit().await?;
         self.totals(None).await
     }
-}
-
-pub(crate) fn poisoned() -> StoreError {
-    StoreError::Database(sqlx::Error::Protocol("the totals cache lock was poisoned by a panic".into()))
 }

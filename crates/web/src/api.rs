@@ -276,13 +276,27 @@ fn require_token(ctx: &Ctx) -> Result<(), ApiError> {
 async fn list_locations(
     State(state): State<AppState>,
     ctx: Ctx,
+    uri: axum::http::Uri,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let scope = read_scope(&ctx)?;
     let (page, per_page) = paging(&q)?;
     let (filter, sort) = location_filter(&q)?;
+    // The same list asked again, before the register changed, is answered as it was.
+    let key = format!("{scope:?}|{}", uri.query().unwrap_or(""));
+    let cached = |body: axum::body::Bytes| ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Some(body) = ctx.generation.and_then(|g| state.list_bodies.get(g, &key)) {
+        return Ok(cached(body));
+    }
     let p = state.store.locations(&scope, &filter, sort, page, per_page, ctx.generation).await?;
-    Ok(list(p.items, p.total))
+    let body = axum::body::Bytes::from(
+        serde_json::to_vec(&List { items: p.items, total: p.total })
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?,
+    );
+    if let Some(g) = ctx.generation {
+        state.list_bodies.put(g, key, body.clone());
+    }
+    Ok(cached(body))
 }
 
 fn location_id(raw: &str) -> Result<i64, ApiError> {

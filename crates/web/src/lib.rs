@@ -22,6 +22,7 @@ use axum::Router;
 use axum::http::{HeaderValue, header};
 use flexwonen_core::geography;
 use flexwonen_store::Store;
+use flexwonen_store::cache::GenerationCache;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -51,8 +52,10 @@ pub struct AppState {
     pub store: Store,
     pub config: Config,
     pub map: Arc<map::MapBase>,
-    /// The dashboard's body per language, with the data generation it was built from.
-    pub dashboard: pages::DashboardCache,
+    /// The dashboard's body per language.
+    pub dashboard: Arc<GenerationCache<Arc<pages::TotalsView>>>,
+    /// Serialized pages of the location-list API, per scope and query.
+    pub list_bodies: Arc<GenerationCache<axum::body::Bytes>>,
 }
 
 impl AppState {
@@ -61,7 +64,13 @@ impl AppState {
         let names: HashMap<String, String> = munis.iter().map(|m| (m.code.to_string(), m.name.clone())).collect();
         let boundaries = geography::parse_boundaries(geography::BOUNDARIES_RD_GEOJSON).unwrap_or_default();
         let map = map::MapBase::new(&boundaries, &names);
-        AppState { store, config, map: Arc::new(map), dashboard: Default::default() }
+        AppState {
+            store,
+            config,
+            map: Arc::new(map),
+            dashboard: Arc::new(GenerationCache::new(4)),
+            list_bodies: Arc::new(GenerationCache::new(256)),
+        }
     }
 }
 

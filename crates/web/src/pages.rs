@@ -293,9 +293,6 @@ struct DashboardPage {
     note: Option<&'static str>,
 }
 
-/// Per language code: the data generation and the dashboard body built from it.
-pub type DashboardCache = Arc<std::sync::Mutex<HashMap<&'static str, (i64, Arc<TotalsView>)>>>;
-
 /// The dashboard's figures, map and tables: the same for every viewer, so they are built
 /// once per language and data generation and then served from memory.
 async fn dashboard_view(
@@ -308,9 +305,7 @@ async fn dashboard_view(
         Some(g) => g,
         None => state.store.generation().await?,
     };
-    if let Some((g, v)) = state.dashboard.lock().ok().and_then(|c| c.get(lang.code()).cloned())
-        && g >= generation
-    {
+    if let Some(v) = state.dashboard.get(generation, lang.code()) {
         return Ok(v);
     }
     let totals = state.store.totals(None).await?;
@@ -329,11 +324,7 @@ async fn dashboard_view(
         .collect();
     let extra = vec![TotalsTable { title: tr.by_region, key_header: tr.region, rows: by_region }];
     let v = totals_view(state, tr, &totals, None, extra);
-    if let Ok(mut cache) = state.dashboard.lock()
-        && cache.get(lang.code()).is_none_or(|(g, _)| *g < generation)
-    {
-        cache.insert(lang.code(), (generation, v.clone()));
-    }
+    state.dashboard.put(generation, lang.code().to_string(), v.clone());
     Ok(v)
 }
 

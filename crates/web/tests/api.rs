@@ -25,6 +25,9 @@ async fn total(app: &TestApp) -> i64 {
 
 async fn crud_with_optimistic_concurrency(db: TestDb) {
     let app = TestApp::spawn(db).await;
+    // The list is asked twice (the second answer may come from memory), then again after
+    // the change below: it must show the change at once.
+    assert_eq!((total(&app).await, total(&app).await), (3, 3));
     let body = location_json("2672 CD", 7, "GM1783", Some(app.provider_id));
     let res = app.api(Method::POST, "/api/v1/locations", Some("admin")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -33,6 +36,7 @@ async fn crud_with_optimistic_concurrency(db: TestDb) {
     assert_eq!((etag.as_str(), created["version"].as_i64()), ("\"1\"", Some(1)));
     assert_eq!(created["bed_count"], 2);
     let id = created["id"].as_i64().unwrap();
+    assert_eq!(total(&app).await, 4, "a cached list never hides a change");
 
     let mut change = body.clone();
     change["floor_area_m2"] = json!(95.5);
