@@ -98,6 +98,8 @@ texts! {
     municipality: "Gemeente", "Municipality";
     member_count: "Aantal gemeenten", "Number of municipalities";
     new_region: "Nieuwe regio", "New region";
+    new_organisation: "Nieuwe organisatie", "New organisation";
+    municipality_code: "Gemeente (CBS-code, alleen voor gemeenten)", "Municipality (CBS code, municipalities only)";
     name: "Naam", "Name";
     members: "Gemeenten in deze regio", "Municipalities in this region";
     members_hint: "Eén CBS-code per regel of gescheiden door komma's, bijvoorbeeld GM1783.", "One CBS code per line or separated by commas, for example GM1783.";

@@ -37,7 +37,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/regions/{id}", get(region))
         .route("/regions/{id}/members", post(set_region_members))
         .route("/municipalities/{code}", get(municipality))
-        .route("/organisations", get(organisations))
+        .route("/organisations", get(organisations).post(create_organisation))
         .route("/locations", get(locations).post(create_location))
         .route("/locations/new", get(new_location))
         .route("/locations/{id}", get(location).post(update_location))
@@ -716,6 +716,9 @@ struct OrganisationsPage {
     pages: i64,
     prev_href: Option<String>,
     next_href: Option<String>,
+    can_create: bool,
+    new: FormData,
+    errors: Vec<String>,
 }
 
 /// Links to the previous and next page, keeping every other query parameter.
@@ -744,34 +747,65 @@ fn page_number(q: &HashMap<String, String>) -> i64 {
 }
 
 async fn organisations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
+    let result = organisations_page(&state, &ctx, &q, FormData::default(), Vec::new()).await;
+    page(&state, &ctx, result)
+}
+
+async fn organisations_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &HashMap<String, String>,
+    new: FormData,
+    errors: Vec<String>,
+) -> PageResult {
+    let tr = ctx.lang.texts();
+    let kind = q.get("kind").and_then(|k| OrganisationKind::parse(k));
+    let n = page_number(q);
+    let p = state.store.organisations(kind, q.get("q").map(String::as_str), n, PAGE_SIZE).await?;
+    let (pages, prev_href, next_href) = pager("/organisations", q, n, PAGE_SIZE, p.total);
+    let mut res = render(&OrganisationsPage {
+        l: layout(state, ctx, "organisations", tr.organisations_title, "/organisations"),
+        q: q.get("q").cloned().unwrap_or_default(),
+        kinds: OrganisationKind::ALL.iter().map(|k| (k.as_str(), tr.organisation_kind(*k), Some(*k) == kind)).collect(),
+        total: p.total,
+        rows: p.items.into_iter().map(|o| (o.name, o.kvk.unwrap_or_default(), tr.organisation_kind(o.kind))).collect(),
+        page: n,
+        pages,
+        prev_href,
+        next_href,
+        can_create: ctx.viewer.can_manage_reference_data(),
+        new,
+        errors: errors.clone(),
+    });
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn create_organisation(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
     let result = async {
-        let tr = ctx.lang.texts();
-        let kind = q.get("kind").and_then(|k| OrganisationKind::parse(k));
-        let n = page_number(&q);
-        let p = state
-            .store
-            .organisations(kind, q.get("q").map(String::as_str), n, PAGE_SIZE)
-            .await
-            .map_err(PageError::from)?;
-        let (pages, prev_href, next_href) = pager("/organisations", &q, n, PAGE_SIZE, p.total);
-        Ok(render(&OrganisationsPage {
-            l: layout(&state, &ctx, "organisations", tr.organisations_title, "/organisations"),
-            q: q.get("q").cloned().unwrap_or_default(),
-            kinds: OrganisationKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), tr.organisation_kind(*k), Some(*k) == kind))
-                .collect(),
-            total: p.total,
-            rows: p
-                .items
-                .into_iter()
-                .map(|o| (o.name, o.kvk.unwrap_or_default(), tr.organisation_kind(o.kind)))
-                .collect(),
-            page: n,
-            pages,
-            prev_href,
-            next_href,
-        }))
+        let form = posted_form(&ctx, &body)?;
+        if !ctx.viewer.can_manage_reference_data() {
+            return Err(PageError::Forbidden);
+        }
+        let input = flexwonen_core::register::OrganisationInput {
+            name: form.get("name").to_string(),
+            kvk: form.opt("kvk"),
+            kind: form.get("kind").to_string(),
+            municipality_code: form.opt("municipality_code"),
+        };
+        let outcome = match input.validate() {
+            Ok(draft) => state.store.create_organisation(&ctx.actor(), &draft).await,
+            Err(e) => Err(StoreError::Invalid(e)),
+        };
+        match outcome {
+            Ok(o) => Ok(Redirect::to(&format!("/organisations?q={}", urlencode(&o.name))).into_response()),
+            Err(StoreError::Invalid(e)) => {
+                organisations_page(&state, &ctx, &HashMap::new(), form, error_lines(ctx.lang.texts(), &e)).await
+            }
+            Err(e) => Err(e.into()),
+        }
     }
     .await;
     page(&state, &ctx, result)

@@ -176,10 +176,30 @@ async fn every_role_over_every_endpoint(db: TestDb) {
     app.finish().await;
 }
 
-async fn region_membership_is_managed_by_administrators_only(db: TestDb) {
+async fn reference_data_is_managed_by_administrators_only(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let admin = app.login("admin").await;
     let coordinator = app.login("coordinator").await;
+
+    // Organisations.
+    let org = [
+        ("name", "Nieuwe Huisvester B.V."),
+        ("kvk", "93333333"),
+        ("kind", "housing_provider"),
+        ("municipality_code", ""),
+    ];
+    assert_eq!(coordinator.post("/organisations", &org).await.status(), StatusCode::FORBIDDEN);
+    let bad = [("name", "Fout B.V."), ("kvk", "1234"), ("kind", "housing_provider"), ("municipality_code", "")];
+    let res = admin.post("/organisations", &bad).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Een KvK-nummer is precies 8 cijfers."));
+    assert_eq!(admin.post("/organisations", &org).await.status(), StatusCode::SEE_OTHER);
+    let res = admin.post("/organisations", &org).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a KvK number is registered once");
+    assert!(app.store.organisation_by_kvk("93333333").await.unwrap().is_some());
+    assert!(app.store.organisation_by_kvk("1234").await.unwrap().is_none());
+
+    // Regions.
     let res = coordinator.post("/regions", &[("name", "Kust"), ("members", "GM1783")]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = admin.post("/regions", &[("name", "Kust"), ("members", "GM1783, GM0518\nGM9999")]).await;
@@ -198,4 +218,4 @@ async fn region_membership_is_managed_by_administrators_only(db: TestDb) {
     app.finish().await;
 }
 
-db_tests!(every_role_over_every_endpoint, region_membership_is_managed_by_administrators_only);
+db_tests!(every_role_over_every_endpoint, reference_data_is_managed_by_administrators_only);
