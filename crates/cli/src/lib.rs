@@ -1,6 +1,7 @@
 //! The `flexwonen` command: serve, migrate, demo data, import and export. This library part
 //! holds what the subcommands do, so tests can call it directly.
 
+pub mod accounts;
 pub mod demo;
 pub mod locations_io;
 

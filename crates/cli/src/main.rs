@@ -56,6 +56,36 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Accounts.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Create an account. The password is read from FLEXWONEN_PASSWORD, or else from the
+    /// first line of standard input (at least 12 characters).
+    Create {
+        #[arg(long)]
+        username: String,
+        /// administrator, ministry, regional_coordinator, municipality, housing_provider or inspector
+        #[arg(long)]
+        role: String,
+        /// The name shown on pages (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Region code, for regional coordinators and inspectors (e.g. PV31, campagne-limburg).
+        #[arg(long)]
+        region: Option<String>,
+        /// CBS code, for a municipality (e.g. GM1783).
+        #[arg(long)]
+        municipality: Option<String>,
+        /// KvK number of the organisation, for a housing provider.
+        #[arg(long)]
+        organisation_kvk: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -103,7 +133,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Migrate => eprintln!("database is up to date"),
         Command::Serve { listen, no_demo, demo_scale, insecure_cookies } => {
-            if !no_demo && store.account_count().await? == 0 {
+            check_scale(demo_scale)?;
+            // Only ever into a fresh database: demo data replaces everything.
+            if !no_demo && store.is_empty().await? {
                 eprintln!("empty database: creating demo data (scale {demo_scale}) …");
                 let started = std::time::Instant::now();
                 let s = demo::load(&store, demo_scale, flexwonen_core::demo::DEFAULT_SEED, true).await?;
@@ -124,9 +156,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             flexwonen_web::serve(state, listener).await?;
         }
         Command::Demo { scale, seed } => {
-            if !(scale.is_finite() && scale > 0.0 && scale <= 100.0) {
-                return Err(format!("--scale must be a number above 0 and at most 100, not {scale}").into());
-            }
+            check_scale(scale)?;
             let started = std::time::Instant::now();
             let s = demo::load(&store, scale, seed, true).await?;
             println!(
@@ -154,6 +184,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let n = locations_io::export(&store, &LocationScope::All, std::io::stdout().lock()).await?;
             eprintln!("exported {n} locations");
         }
+        Command::Account {
+            action: AccountAction::Create { username, role, name, region, municipality, organisation_kvk },
+        } => {
+            let spec =
+                flexwonen::accounts::AccountRequest { username, role, name, region, municipality, organisation_kvk };
+            let password = match std::env::var("FLEXWONEN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let id = flexwonen::accounts::create(&store, &spec, &password).await?;
+            println!("account {} created (id {id})", spec.username);
+        }
         Command::Token { action: TokenAction::Create { account } } => {
             let a =
                 store.account_by_username(&account).await?.ok_or_else(|| format!("there is no account '{account}'"))?;
@@ -163,4 +209,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+fn check_scale(scale: f64) -> Result<(), String> {
+    if scale.is_finite() && scale > 0.0 && scale <= 100.0 {
+        Ok(())
+    } else {
+        Err(format!("the demo scale must be a number above 0 and at most 100, not {scale}"))
+    }
 }

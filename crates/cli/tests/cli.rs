@@ -11,8 +11,18 @@ struct Run {
 }
 
 async fn flexwonen(db: &TestDb, args: &[&str]) -> Run {
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_flexwonen"))
+    flexwonen_with(db, args, "").await
+}
+
+/// Runs the command with FLEXWONEN_PASSWORD set (empty: unset).
+async fn flexwonen_with(db: &TestDb, args: &[&str], password: &str) -> Run {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_flexwonen"));
+    if !password.is_empty() {
+        cmd.env("FLEXWONEN_PASSWORD", password);
+    }
+    let out = cmd
         .args(args)
+        .stdin(std::process::Stdio::null())
         .env("FLEXWONEN_DATABASE_URL", &db.url)
         .env("RUST_LOG", "warn")
         .output()
@@ -98,4 +108,39 @@ async fn demo_export_and_import(db: TestDb) {
     db.drop_database().await;
 }
 
-db_tests!(demo_export_and_import);
+async fn accounts_are_created_with_their_scope(db: TestDb) {
+    let ok = flexwonen_with(
+        &db,
+        &["account", "create", "--username", "gm-westland", "--role", "municipality", "--municipality", "GM1783"],
+        "een lang wachtwoord",
+    )
+    .await;
+    assert!(ok.ok, "{}", ok.stderr);
+    let p = db.store.account_by_username("gm-westland").await.unwrap().expect("the account exists");
+    assert_eq!(p.role, flexwonen_core::access::Role::Municipality);
+    for (args, password, complaint) in [
+        (vec!["--username", "x", "--role", "municipality"], "een lang wachtwoord", "needs --municipality"),
+        (
+            vec!["--username", "x", "--role", "inspector", "--region", "nowhere"],
+            "een lang wachtwoord",
+            "no region 'nowhere'",
+        ),
+        (
+            vec!["--username", "x", "--role", "ministry", "--municipality", "GM1783"],
+            "een lang wachtwoord",
+            "does not apply",
+        ),
+        (vec!["--username", "x", "--role", "ministry"], "kort", "at least 12"),
+        (vec!["--username", "x", "--role", "king"], "een lang wachtwoord", "is not one of"),
+        (vec!["--username", "gm-westland", "--role", "ministry"], "een lang wachtwoord", "taken"),
+    ] {
+        let mut all = vec!["account", "create"];
+        all.extend(args);
+        let run = flexwonen_with(&db, &all, password).await;
+        assert!(!run.ok && run.stderr.contains(complaint), "{all:?}: {}", run.stderr);
+    }
+    assert_eq!(db.store.account_count().await.unwrap(), 1, "no failed request created an account");
+    db.drop_database().await;
+}
+
+db_tests!(demo_export_and_import, accounts_are_created_with_their_scope);

@@ -92,6 +92,16 @@ impl Store {
         }))
     }
 
+    /// Nothing registered yet: no accounts, organisations or locations (a fresh database).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM accounts) + (SELECT COUNT(*) FROM organisations) + (SELECT COUNT(*) FROM locations)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n == 0)
+    }
+
     pub async fn account_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.pool).await?)
     }

@@ -180,12 +180,18 @@ impl Store {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE code = $1 OR code LIKE $2")
-            .bind(format!("custom-{slug}"))
-            .bind(format!("custom-{slug}-%"))
-            .fetch_one(&mut *tx)
-            .await?;
-        let code = if taken == 0 { format!("custom-{slug}") } else { format!("custom-{slug}-{}", taken + 1) };
+        // The first of custom-SLUG, custom-SLUG-2, custom-SLUG-3, … that is free.
+        let mut code = format!("custom-{slug}");
+        for n in 2.. {
+            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM regions WHERE code = $1")
+                .bind(&code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken.is_none() {
+                break;
+            }
+            code = format!("custom-{slug}-{n}");
+        }
         let id = insert_region(&mut tx, &code, name, RegionKind::Custom, members).await?;
         let after = serde_json::json!({"code": code, "name": name, "members": members});
         record(&mut tx, actor, "region", id, "create", None, Some(&after)).await?;
@@ -227,6 +233,7 @@ impl Store {
             Some(&serde_json::json!({"members": after})),
         )
         .await?;
+        crate::totals::bump(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -480,9 +480,16 @@ impl Store {
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::Conflict { current: before.version });
         }
-        sqlx::query("DELETE FROM beds WHERE location_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM rooms WHERE location_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM locations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        // Only the version read: a concurrent change or delete makes this a conflict, so the
+        // totals below subtract exactly what was removed (rooms and beds cascade).
+        let done = sqlx::query("DELETE FROM locations WHERE id = $1 AND version = $2")
+            .bind(id)
+            .bind(before.version)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict { current: before.version });
+        }
         totals::apply(&mut tx, &contribution_of(&before), -1).await?;
         record(&mut tx, actor, "location", id, "delete", Some(&to_json(&before)), None).await?;
         tx.commit().await?;
@@ -800,6 +807,12 @@ async fn check_references(conn: &mut AnyConnection, d: &LocationDraft, this: Opt
             }
         }
     }
+    let mut seen_rooms = HashSet::new();
+    for (i, r) in d.rooms.iter().enumerate() {
+        if let Some(rid) = r.id.filter(|rid| !seen_rooms.insert(*rid)) {
+            e.add(format!("rooms[{i}].id"), "duplicate_room", format!("room {rid} appears twice"));
+        }
+    }
     let mut seen = HashSet::new();
     for (i, r) in d.rooms.iter().enumerate() {
         for (j, b) in r.beds.iter().enumerate() {
@@ -833,20 +846,24 @@ async fn existing_ids(conn: &mut AnyConnection, location_id: i64) -> Result<(Has
 }
 
 /// Makes the rooms and beds of a location equal to the draft's, keeping ids where given.
+/// Order matters: beds move to their (kept or new) rooms before any room is removed, since
+/// removing a room removes the beds still in it.
 async fn sync_rooms(conn: &mut AnyConnection, location_id: i64, d: &LocationDraft) -> Result<(), StoreError> {
-    let mut kept_rooms = Vec::new();
-    let mut kept_beds = Vec::new();
-    let mut room_ids = Vec::new();
+    let mut room_ids = Vec::with_capacity(d.rooms.len());
     for (rp, r) in d.rooms.iter().enumerate() {
         let rid = match r.id {
             Some(rid) => {
-                sqlx::query("UPDATE rooms SET position = $1, name = $2, area_m2 = $3 WHERE id = $4")
-                    .bind(rp as i64)
-                    .bind(&r.name)
-                    .bind(r.area_m2)
-                    .bind(rid)
-                    .execute(&mut *conn)
-                    .await?;
+                let done = sqlx::query(
+                    "UPDATE rooms SET position = $1, name = $2, area_m2 = $3 WHERE id = $4 AND location_id = $5",
+                )
+                .bind(rp as i64)
+                .bind(&r.name)
+                .bind(r.area_m2)
+                .bind(rid)
+                .bind(location_id)
+                .execute(&mut *conn)
+                .await?;
+                expect_one(done.rows_affected(), "room", rid)?;
                 rid
             }
             None => {
@@ -861,50 +878,72 @@ async fn sync_rooms(conn: &mut AnyConnection, location_id: i64, d: &LocationDraf
                 .await?
             }
         };
-        kept_rooms.push(rid);
         room_ids.push(rid);
-        kept_beds.extend(r.beds.iter().filter_map(|b| b.id));
     }
-    // Remove first what the draft leaves out, so labels of removed beds are free again.
-    let mut del = Sql::new("DELETE FROM beds WHERE location_id = ");
-    del.bind(location_id);
-    if !kept_beds.is_empty() {
-        del.push(" AND id NOT IN ").bind_list(kept_beds.iter().copied());
-    }
-    del.query().execute(&mut *conn).await?;
-    let mut del = Sql::new("DELETE FROM rooms WHERE location_id = ");
-    del.bind(location_id);
-    if !kept_rooms.is_empty() {
-        del.push(" AND id NOT IN ").bind_list(kept_rooms.iter().copied());
-    }
-    del.query().execute(&mut *conn).await?;
-    for (r, rid) in d.rooms.iter().zip(room_ids) {
+    let mut kept_beds = Vec::new();
+    for (r, rid) in d.rooms.iter().zip(&room_ids) {
         for (bp, b) in r.beds.iter().enumerate() {
             match b.id {
                 Some(bid) => {
-                    sqlx::query("UPDATE beds SET room_id = $1, position = $2, label = $3, out_of_service_reason = $4 WHERE id = $5")
-                        .bind(rid)
-                        .bind(bp as i64)
-                        .bind(&b.label)
-                        .bind(b.out_of_service_reason.clone())
-                        .bind(bid)
-                        .execute(&mut *conn)
-                        .await?;
+                    let done = sqlx::query(
+                        "UPDATE beds SET room_id = $1, position = $2, label = $3, out_of_service_reason = $4
+                         WHERE id = $5 AND location_id = $6",
+                    )
+                    .bind(*rid)
+                    .bind(bp as i64)
+                    .bind(&b.label)
+                    .bind(b.out_of_service_reason.clone())
+                    .bind(bid)
+                    .bind(location_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    expect_one(done.rows_affected(), "bed", bid)?;
+                    kept_beds.push(bid);
                 }
                 None => {
-                    sqlx::query("INSERT INTO beds (room_id, location_id, position, label, out_of_service_reason) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(rid)
-                        .bind(location_id)
-                        .bind(bp as i64)
-                        .bind(&b.label)
-                        .bind(b.out_of_service_reason.clone())
-                        .execute(&mut *conn)
-                        .await?;
+                    let bid: i64 = sqlx::query_scalar(
+                        "INSERT INTO beds (room_id, location_id, position, label, out_of_service_reason)
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    )
+                    .bind(*rid)
+                    .bind(location_id)
+                    .bind(bp as i64)
+                    .bind(&b.label)
+                    .bind(b.out_of_service_reason.clone())
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    kept_beds.push(bid);
                 }
             }
         }
     }
+    let mut del = Sql::new("DELETE FROM beds WHERE location_id = ");
+    del.bind(location_id);
+    if !kept_beds.is_empty() {
+        del.push(" AND id NOT IN ").bind_list(kept_beds);
+    }
+    del.query().execute(&mut *conn).await?;
+    let mut del = Sql::new("DELETE FROM rooms WHERE location_id = ");
+    del.bind(location_id);
+    if !room_ids.is_empty() {
+        del.push(" AND id NOT IN ").bind_list(room_ids);
+    }
+    del.query().execute(&mut *conn).await?;
     Ok(())
+}
+
+/// A row checked to belong to this location must be there: anything else is a bug or a
+/// concurrent change, and the transaction is abandoned.
+fn expect_one(rows: u64, what: &str, id: i64) -> Result<(), StoreError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::invalid(
+            "rooms",
+            "stale_rooms",
+            format!("{what} {id} changed meanwhile; read the location again"),
+        ))
+    }
 }
 
 fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {

@@ -265,7 +265,53 @@ async fn cached_totals_follow_changes_from_another_server(db: TestDb) {
     db.drop_database().await;
 }
 
+/// Merging room 1 into room 2: room 1's beds move and room 1 goes; no bed is lost.
+async fn beds_survive_the_removal_of_their_old_room(db: TestDb) {
+    let store = &db.store;
+    let created = store.create_location(&actor(), &LocationScope::All, &input(1).validate().unwrap()).await.unwrap();
+    let (r1, r2) = (&created.rooms[0], &created.rooms[1]);
+    let mut merged = input(1);
+    merged.rooms = vec![RoomInput {
+        id: Some(r2.id),
+        name: "Grote kamer".into(),
+        area_m2: 22.0,
+        beds: r1.beds.iter().chain(&r2.beds).map(|b| BedInput { id: Some(b.id), ..bed(&b.label) }).collect(),
+    }];
+    let after =
+        store.update_location(&actor(), &LocationScope::All, created.id, 1, &merged.validate().unwrap()).await.unwrap();
+    assert_eq!((after.room_count, after.bed_count), (1, 3));
+    let ids: Vec<i64> = after.rooms[0].beds.iter().map(|b| b.id).collect();
+    let expected: Vec<i64> = r1.beds.iter().chain(&r2.beds).map(|b| b.id).collect();
+    assert_eq!(ids, expected, "every bed kept its id");
+    assert_eq!(store.totals(None).await.unwrap().total().beds, 3);
+
+    // The same room twice is refused.
+    let mut twice = merged.clone();
+    twice.rooms.push(RoomInput { beds: Vec::new(), ..twice.rooms[0].clone() });
+    let err = store
+        .update_location(&actor(), &LocationScope::All, created.id, 2, &twice.validate().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, StoreError::Invalid(e) if e.0.iter().any(|f| f.code == "duplicate_room")), "{err:?}");
+    db.drop_database().await;
+}
+
+/// A region's list follows a change of its members at once, cache or not.
+async fn region_lists_follow_membership(db: TestDb) {
+    let store = &db.store;
+    store.create_location(&actor(), &LocationScope::All, &input(1).validate().unwrap()).await.unwrap();
+    let region = store.create_region(&actor(), "Proef", &[]).await.unwrap();
+    let filter = LocationFilter { region_id: Some(region.id), ..Default::default() };
+    let count = || store.locations(&LocationScope::All, &filter, LocationSort::Address, 1, 10, None);
+    assert_eq!(count().await.unwrap().total, 0);
+    store.set_region_members(&actor(), region.id, &[MunicipalityCode::parse("GM1783").unwrap()]).await.unwrap();
+    assert_eq!(count().await.unwrap().total, 1);
+    db.drop_database().await;
+}
+
 db_tests!(
+    beds_survive_the_removal_of_their_old_room,
+    region_lists_follow_membership,
     cached_totals_follow_changes_from_another_server,
     location_lifecycle_is_audited_and_counted,
     bad_references_are_named_and_nothing_is_written,

@@ -366,13 +366,7 @@ async fn update_location(
     require_token(&ctx)?;
     let scope = write_scope(&ctx)?;
     let id = location_id(&id)?;
-    let version = expected_version(&headers, &mut body)?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "version_required",
-            "say which version you change: send If-Match with the ETag, or \"version\" in the body",
-        )
-    })?;
+    let version = expected_version(&headers, &mut body)?.ok_or_else(version_required)?;
     let mut input: LocationInput = parse_json(body.to_string().as_bytes())?;
     if let Some(op) = ctx.viewer.forced_operator() {
         input.operator_id = Some(op);
@@ -390,9 +384,22 @@ async fn delete_location(
 ) -> Result<Response, ApiError> {
     require_token(&ctx)?;
     let scope = write_scope(&ctx)?;
-    let version = expected_version(&headers, &mut serde_json::Value::Null)?;
-    state.store.delete_location(&ctx.actor(), &scope, location_id(&id)?, version).await?;
+    let id = location_id(&id)?;
+    let Some(version) = expected_version(&headers, &mut serde_json::Value::Null)? else {
+        // Unknown or out of scope says so first; then: which version do you remove?
+        state.store.location(&scope, id).await?;
+        return Err(version_required());
+    };
+    state.store.delete_location(&ctx.actor(), &scope, id, Some(version)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn version_required() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_REQUIRED,
+        "version_required",
+        "say which version you change: send If-Match with the ETag, or \"version\" in the body",
+    )
 }
 
 async fn location_audit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {

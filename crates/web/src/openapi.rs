@@ -88,8 +88,9 @@ pub fn document() -> Value {
                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LocationInput"}}}},
                     "responses": {"200": ok(json!({"$ref": "#/components/schemas/Location"})), "404": error("unknown or out of scope"),
                         "409": error("stale version"), "422": error("invalid values"), "428": error("no version given")}},
-                "delete": {"summary": "Remove a location", "security": bearer, "parameters": [id],
-                    "responses": {"204": {"description": "deleted"}, "404": error("unknown or out of scope"), "409": error("stale version")}}
+                "delete": {"summary": "Remove a location", "security": bearer,
+                    "parameters": [id, {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "the ETag (version) you read"}],
+                    "responses": {"204": {"description": "deleted"}, "404": error("unknown or out of scope"), "409": error("stale version"), "428": error("no version given")}}
             },
             "/locations/{id}/audit": {"get": {"summary": "Change history of a location, newest first", "security": bearer, "parameters": [id],
                 "responses": {"200": ok(list_of("AuditEntry")), "404": error("unknown or out of scope")}}}

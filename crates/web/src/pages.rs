@@ -184,11 +184,18 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// A path on this site: starts with one `/` and holds only plain URL characters, so no
+/// browser reads it as another host (`//host`, a backslash, tabs or new lines).
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+,;:@".contains(&b))
+}
+
 async fn switch_language(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Nl);
     // Only local paths: never an open redirect.
-    let next =
-        q.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//")).cloned().unwrap_or_else(|| "/".into());
+    let next = q.get("next").filter(|n| is_local_path(n)).cloned().unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) =
         HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
@@ -395,13 +402,18 @@ async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body
         Ok(a) => a,
         Err(e) => return page(&state, &ctx, Err(e.into())),
     };
-    let ok = match &account {
-        Some(a) => auth::verify_password(form.get("password"), &a.password_hash),
+    // Argon2 takes tens of milliseconds of CPU: off the async workers.
+    let password = form.get("password").to_string();
+    let hash = account.as_ref().map(|a| a.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(h) => auth::verify_password(&password, &h),
         None => {
-            auth::verify_password(form.get("password"), &DUMMY_HASH);
+            auth::verify_password(&password, &DUMMY_HASH);
             false
         }
-    };
+    })
+    .await
+    .unwrap_or(false);
     let Some(account) = account.filter(|_| ok) else {
         tracing::info!(username, "failed sign-in");
         return login_page(&state, &ctx, username, true);
@@ -1471,13 +1483,15 @@ const NEW_BED_ROWS: usize = 3;
 /// A room as its form shows it: stored values, or what was typed.
 struct RoomEdit {
     room_id: i64,
+    /// The version the form was read at: kept through a failed save, so a stale form stays stale.
+    version: i64,
     name: String,
     area: String,
     beds: Vec<BedRow>,
 }
 
 fn room_form_page(state: &AppState, ctx: &Ctx, loc: &Location, edit: RoomEdit, errors: Vec<String>) -> Response {
-    let RoomEdit { room_id, name, area, beds } = edit;
+    let RoomEdit { room_id, version, name, area, beds } = edit;
     let mut res = render(&RoomFormPage {
         l: layout(state, ctx, "locations", name.clone(), &format!("/locations/{}/rooms/{room_id}", loc.id)),
         location_id: loc.id,
@@ -1485,7 +1499,7 @@ fn room_form_page(state: &AppState, ctx: &Ctx, loc: &Location, edit: RoomEdit, e
         room_id,
         room_name: name,
         area,
-        version: loc.version,
+        version,
         beds,
         errors: errors.clone(),
     });
@@ -1515,7 +1529,8 @@ async fn room_form(State(state): State<AppState>, ctx: Ctx, Path((id, room)): Pa
             off: false,
             reason: String::new(),
         }));
-        let edit = RoomEdit { room_id: r.id, name: r.name.clone(), area: r.area_m2.to_string(), beds };
+        let edit =
+            RoomEdit { room_id: r.id, version: loc.version, name: r.name.clone(), area: r.area_m2.to_string(), beds };
         Ok(room_form_page(&state, &ctx, &loc, edit, Vec::new()))
     }
     .await;
@@ -1568,6 +1583,7 @@ async fn update_room(
             Err(StoreError::Invalid(e)) => {
                 let edit = RoomEdit {
                     room_id: loc.rooms[index].id,
+                    version,
                     name: form.get("name").to_string(),
                     area: form.get("area_m2").to_string(),
                     beds: rows,

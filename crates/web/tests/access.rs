@@ -169,10 +169,15 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let delete = || app.api(Method::DELETE, &format!("/api/v1/locations/{h}"), Some("admin"));
     assert_eq!(
-        app.api(Method::DELETE, &format!("/api/v1/locations/{h}"), Some("admin")).send().await.unwrap().status(),
-        StatusCode::NO_CONTENT
+        delete().send().await.unwrap().status(),
+        StatusCode::PRECONDITION_REQUIRED,
+        "a delete names its version"
     );
+    let version = app.store.location(&all, h).await.unwrap().version;
+    let res = delete().header("if-match", format!("\"{version}\"")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
     app.finish().await;
 }
 

@@ -196,6 +196,10 @@ async fn sign_in_language_and_sign_out(db: TestDb) {
     assert!(common::cookie_of(&res, "fw_lang").as_deref() == Some("en"));
     let res = app.client.get(app.url("/lang/en?next=//evil.example")).send().await.unwrap();
     assert_eq!(res.headers()["location"], "/", "no open redirect");
+    for evil in ["/%5Cevil.example", "/\\evil.example"] {
+        let res = app.client.get(app.url(&format!("/lang/en?next={evil}"))).send().await.unwrap();
+        assert_eq!(res.headers()["location"], "/", "no open redirect via {evil}");
+    }
 
     // Sign out ends the session on the server.
     let res = b.post("/logout", &[]).await;
