@@ -130,5 +130,10 @@ pub async fn export<W: std::io::Write>(
             .collect(),
     });
     locations_csv::write(out, rows)?;
+    // The file names operators by KvK number; one without cannot be named.
+    let unnamed = locations.iter().filter(|l| l.operator_id.is_some_and(|id| !kvk.contains_key(&id))).count();
+    if unnamed > 0 {
+        eprintln!("warning: {unnamed} location(s) have an operator without a KvK number; their operator_kvk is empty");
+    }
     Ok(locations.len())
 }

@@ -2,8 +2,9 @@
 //! these functions and the store turns a [`LocationScope`] into a filter, so a page and an
 //! endpoint can never disagree.
 //!
-//! Architecture invariant: upward (regions are the exception for addresses, see below), the
-//! ministry and the public see aggregates only — never a single location.
+//! Architecture invariant: the ministry and the public see aggregates only — never a single
+//! location. Regional coordinators and inspectors read the locations of their region
+//! (addresses are not personal data); only municipalities, providers and administrators write.
 
 use crate::ids::MunicipalityCode;
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,16 @@ pub enum LocationScope {
 }
 
 impl LocationScope {
+    /// May this scope see locations in the municipality with this code? (An operator scope
+    /// depends on the location, not the municipality: no.)
+    pub fn covers_municipality(&self, code: &str) -> bool {
+        match self {
+            LocationScope::All => true,
+            LocationScope::Municipalities(ms) => ms.iter().any(|m| m.as_str() == code),
+            LocationScope::Operator(_) | LocationScope::Nothing => false,
+        }
+    }
+
     pub fn allows(&self, municipality: &MunicipalityCode, operator_id: Option<i64>) -> bool {
         match self {
             LocationScope::All => true,
@@ -148,11 +159,6 @@ impl Viewer {
     /// Regions and organisations are reference data an administrator maintains.
     pub fn can_manage_reference_data(&self) -> bool {
         self.is_admin()
-    }
-
-    /// Audit entries of a location follow read access to that location.
-    pub fn can_read_audit(&self) -> bool {
-        self.location_read_scope() != LocationScope::Nothing
     }
 }
 

@@ -115,16 +115,17 @@ impl Store {
     /// One query for the account (joined to its session or token), one more only for a region.
     /// With a session, also that session's CSRF token.
     async fn principal_where(&self, from: &'static str, arg: Arg<'_>) -> Result<Option<Authenticated>, StoreError> {
+        let with_session = matches!(arg, Arg::Session(..));
         let sql = format!(
             "SELECT a.id, a.username, a.role, a.region_id, a.municipality_code, a.organisation_id,
              (SELECT generation FROM register_generation WHERE id = 1) AS generation{extra} {from}",
-            extra = if from.contains("sessions s") { ", s.csrf_token" } else { "" }
+            extra = if with_session { ", s.csrf_token" } else { "" }
         );
         let q = sqlx::query(sqlx::AssertSqlSafe(sql));
         let q = match arg {
             Arg::Id(id) => q.bind(id),
             Arg::Text(t) => q.bind(t.to_string()),
-            Arg::TextAt(t, now) => q.bind(t.to_string()).bind(now),
+            Arg::Session(t, now) => q.bind(t.to_string()).bind(now),
         };
         let Some(r) = q.fetch_optional(&self.pool).await? else { return Ok(None) };
         let role: String = r.try_get("role")?;
@@ -134,7 +135,7 @@ impl Store {
             Some(id) => self.member_codes(id).await?,
             None => Vec::new(),
         };
-        let csrf = if from.contains("sessions s") { r.try_get("csrf_token")? } else { None };
+        let csrf = if with_session { r.try_get("csrf_token")? } else { None };
         let principal = Principal {
             account_id: r.try_get("id")?,
             username: r.try_get("username")?,
@@ -169,7 +170,7 @@ impl Store {
     pub async fn session(&self, token_hash: &str) -> Result<Option<Authenticated>, StoreError> {
         self.principal_where(
             "FROM accounts a JOIN sessions s ON s.account_id = a.id WHERE s.token_hash = $1 AND s.expires_at > $2",
-            Arg::TextAt(token_hash, now()),
+            Arg::Session(token_hash, now()),
         )
         .await
     }
@@ -208,6 +209,8 @@ impl Store {
 /// The parameters of `principal_where`'s condition.
 enum Arg<'a> {
     Id(i64),
+    /// An API token's hash.
     Text(&'a str),
-    TextAt(&'a str, String),
+    /// A session token's hash and the time now; also selects the session's CSRF token.
+    Session(&'a str, String),
 }

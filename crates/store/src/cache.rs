@@ -21,7 +21,8 @@ impl<V: Clone> GenerationCache<V> {
         GenerationCache { capacity, inner: Mutex::new(Entries { generation: i64::MIN, values: HashMap::new() }) }
     }
 
-    /// The value for `key`, if it was made at `generation` or later.
+    /// The value for `key`, if it was made at `generation` (a caller that read an older
+    /// generation gets nothing).
     pub fn get(&self, generation: i64, key: &str) -> Option<V> {
         let mut e = self.lock();
         if e.advance(generation) { e.values.get(key).cloned() } else { None }

@@ -165,9 +165,7 @@ impl Store {
         ] {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
         }
-        sqlx::query("UPDATE register_generation SET generation = generation + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        totals::bump(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

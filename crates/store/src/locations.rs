@@ -304,22 +304,18 @@ impl Store {
             wh.push(" AND l.operator_id = ").bind(o);
         }
         // register_totals has the municipality and category of every location, so most
-        // counts need not scan the locations (and without a region, not even the database);
+        // counts need not scan the locations (without a region filter they come from the
+        // cached totals);
         // text and operator filters still count the locations themselves.
         let by_totals =
             filter.q.is_none() && filter.operator_id.is_none() && !matches!(scope, LocationScope::Operator(_));
         let total: i64 = if by_totals && filter.region_id.is_none() {
-            let in_scope = |code: &str| match scope {
-                LocationScope::All => true,
-                LocationScope::Municipalities(ms) => ms.iter().any(|m| m.as_str() == code),
-                LocationScope::Operator(_) | LocationScope::Nothing => false,
-            };
             self.totals(None)
                 .await?
                 .rows
                 .iter()
                 .filter(|r| {
-                    in_scope(&r.municipality_code)
+                    scope.covers_municipality(&r.municipality_code)
                         && filter.municipality_code.as_ref().is_none_or(|m| *m == r.municipality_code)
                         && filter.housing_form.is_none_or(|f| f == r.housing_form)
                         && filter.legal_status.is_none_or(|s| s == r.legal_status)

@@ -13,7 +13,6 @@ pub(crate) enum Value {
     OptText(Option<String>),
     OptFloat(Option<f64>),
     OptInt(Option<i64>),
-    Bool(bool),
 }
 
 impl From<i64> for Value {
@@ -51,11 +50,6 @@ impl From<Option<i64>> for Value {
         Value::OptInt(v)
     }
 }
-impl From<bool> for Value {
-    fn from(v: bool) -> Self {
-        Value::Bool(v)
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Sql {
@@ -84,7 +78,7 @@ impl Sql {
         match value.into() {
             // sqlx 0.9's `Any` driver sends a NULL double to PostgreSQL typed as float4, and
             // the cached statement then refuses a later float8 ("incorrect binary data
-            // format"). Optional numbers therefore travel as text and are cast in SQL; Rust
+            // format"). Optional decimals therefore travel as text and are cast in SQL; Rust
             // prints an f64 so that it parses back to the same value.
             Value::OptFloat(v) => {
                 self.args.push(Value::OptText(v.map(|f| f.to_string())));
@@ -121,7 +115,6 @@ impl Sql {
                 Value::OptText(v) => q.bind(v),
                 Value::OptFloat(v) => q.bind(v),
                 Value::OptInt(v) => q.bind(v),
-                Value::Bool(v) => q.bind(v),
             };
         }
         q

@@ -114,12 +114,4 @@ impl Store {
         self.totals_cache.put(generation, String::new(), totals.clone());
         Ok(totals)
     }
-
-    /// Totals recomputed from the locations themselves: what `register_totals` must equal.
-    pub async fn recount_totals(&self) -> Result<Arc<Totals>, StoreError> {
-        let mut tx = self.begin_write().await?;
-        rebuild(&mut tx).await?;
-        tx.commit().await?;
-        self.totals(None).await
-    }
 }

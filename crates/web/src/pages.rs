@@ -893,15 +893,10 @@ async fn locations(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Hash
             .await
             .map_err(PageError::from)?;
         let municipalities = state.store.municipalities().await.map_err(PageError::from)?;
+        // Providers' locations may lie anywhere: they choose from every municipality.
         let visible: Vec<_> = municipalities
             .into_iter()
-            .filter(|m| {
-                MunicipalityCode::parse(&m.code).is_ok_and(|c| {
-                    scope == LocationScope::All
-                        || matches!(&scope, LocationScope::Municipalities(ms) if ms.contains(&c))
-                        || matches!(scope, LocationScope::Operator(_))
-                })
-            })
+            .filter(|m| matches!(scope, LocationScope::Operator(_)) || scope.covers_municipality(&m.code))
             .collect();
         let sort_label = |s: flexwonen_store::LocationSort| match s {
             flexwonen_store::LocationSort::Address => tr.sort_address,
@@ -1144,6 +1139,13 @@ async fn location_form_page(
             ] {
                 let p = state.store.organisations(Some(kind), None, 1, 5000).await.map_err(PageError::from)?;
                 v.extend(p.items.into_iter().map(|o| (o.id.to_string(), o.name)));
+            }
+            // The current operator is always on offer, so saving never drops it silently.
+            if let Some(id) = existing.and_then(|l| l.operator_id)
+                && !v.iter().any(|(k, _)| *k == id.to_string())
+            {
+                let o = state.store.organisation(id).await?;
+                v.push((o.id.to_string(), o.name));
             }
             v
         }
