@@ -24,6 +24,14 @@ pub struct RegionRow {
     pub member_count: i64,
 }
 
+fn municipality_from_row(r: &sqlx::any::AnyRow) -> Result<MunicipalityRow, StoreError> {
+    Ok(MunicipalityRow {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        province_code: r.try_get("province_code")?,
+    })
+}
+
 fn region_from_row(r: &sqlx::any::AnyRow) -> Result<RegionRow, StoreError> {
     let kind: String = r.try_get("kind")?;
     Ok(RegionRow {
@@ -69,15 +77,7 @@ impl Store {
         let rows = sqlx::query("SELECT code, name, province_code FROM municipalities ORDER BY name")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MunicipalityRow {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    province_code: r.try_get("province_code")?,
-                })
-            })
-            .collect()
+        rows.iter().map(municipality_from_row).collect()
     }
 
     pub async fn municipality(&self, code: &MunicipalityCode) -> Result<MunicipalityRow, StoreError> {
@@ -86,11 +86,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        Ok(MunicipalityRow {
-            code: r.try_get("code")?,
-            name: r.try_get("name")?,
-            province_code: r.try_get("province_code")?,
-        })
+        municipality_from_row(&r)
     }
 
     pub async fn regions(&self, kind: Option<RegionKind>) -> Result<Vec<RegionRow>, StoreError> {
@@ -136,15 +132,7 @@ impl Store {
         .bind(region_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MunicipalityRow {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    province_code: r.try_get("province_code")?,
-                })
-            })
-            .collect()
+        rows.iter().map(municipality_from_row).collect()
     }
 
     /// The regions a municipality belongs to.
