@@ -1071,7 +1071,19 @@ async fn location_page(
         room_errors,
         loc,
     };
-    Ok(render(&page))
+    let invalid = !page.room_errors.is_empty();
+    let mut res = render(&page);
+    if invalid {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// The location as it is now, saying that someone else changed it first (409).
+async fn conflict_page(state: &AppState, ctx: &Ctx, id: &str) -> PageResult {
+    let mut res = location_page(state, ctx, id, Some(ctx.lang.texts().conflict), Vec::new()).await?;
+    *res.status_mut() = StatusCode::CONFLICT;
+    Ok(res)
 }
 
 async fn location(
@@ -1384,9 +1396,7 @@ async fn delete_location(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         let version = form_version(&form)?;
         match state.store.delete_location(&ctx.actor(), &scope, loc.id, Some(version)).await {
             Ok(()) => Ok(Redirect::to("/locations").into_response()),
-            Err(StoreError::Conflict { .. }) => {
-                location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
-            }
+            Err(StoreError::Conflict { .. }) => conflict_page(&state, &ctx, &id).await,
             Err(e) => Err(e.into()),
         }
     }
@@ -1421,9 +1431,7 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                 "invalid_count",
                 format!("the number of beds must be 0 to {}", flexwonen_core::register::MAX_BEDS_PER_ROOM),
             );
-            let mut res = location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(res);
+            return location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await;
         }
         let mut rooms = forms::rooms_as_input(&loc);
         let room_no = rooms.len() + 1;
@@ -1448,13 +1456,9 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             ))
             .into_response()),
             Err(StoreError::Invalid(e)) => {
-                let mut res = location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await?;
-                *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                Ok(res)
+                location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await
             }
-            Err(StoreError::Conflict { .. }) => {
-                location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
-            }
+            Err(StoreError::Conflict { .. }) => conflict_page(&state, &ctx, &id).await,
             Err(e) => Err(e.into()),
         }
     }
@@ -1596,9 +1600,7 @@ async fn update_room(
                 };
                 Ok(room_form_page(&state, &ctx, &loc, edit, error_lines(ctx.lang.texts(), &e)))
             }
-            Err(StoreError::Conflict { .. }) => {
-                location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
-            }
+            Err(StoreError::Conflict { .. }) => conflict_page(&state, &ctx, &id).await,
             Err(e) => Err(e.into()),
         }
     }
@@ -1624,9 +1626,7 @@ async fn delete_room(
         }
         match save_rooms(&state, &ctx, &scope, &loc, version, rooms).await {
             Ok(l) => Ok(Redirect::to(&format!("/locations/{}?saved", l.id)).into_response()),
-            Err(StoreError::Conflict { .. }) => {
-                location_page(&state, &ctx, &id, Some(ctx.lang.texts().conflict), Vec::new()).await
-            }
+            Err(StoreError::Conflict { .. }) => conflict_page(&state, &ctx, &id).await,
             Err(e) => Err(e.into()),
         }
     }
