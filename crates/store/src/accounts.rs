@@ -82,13 +82,12 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some(r) = row else { return Ok(None) };
-        let role: String = r.try_get("role")?;
         Ok(Some(Account {
             id: r.try_get("id")?,
             username: r.try_get("username")?,
             display_name: r.try_get("display_name")?,
             password_hash: r.try_get("password_hash")?,
-            role: Role::parse(&role).ok_or(StoreError::NotFound)?,
+            role: crate::sql::parse_code(&r, "role", Role::parse)?,
         }))
     }
 
@@ -128,7 +127,6 @@ impl Store {
             Arg::Session(t, now) => q.bind(t.to_string()).bind(now),
         };
         let Some(r) = q.fetch_optional(&self.pool).await? else { return Ok(None) };
-        let role: String = r.try_get("role")?;
         let region_id: Option<i64> = r.try_get("region_id")?;
         let municipality: Option<String> = r.try_get("municipality_code")?;
         let region_members = match region_id {
@@ -139,7 +137,7 @@ impl Store {
         let principal = Principal {
             account_id: r.try_get("id")?,
             username: r.try_get("username")?,
-            role: Role::parse(&role).ok_or(StoreError::NotFound)?,
+            role: crate::sql::parse_code(&r, "role", Role::parse)?,
             region_id,
             municipality: municipality.and_then(|m| MunicipalityCode::parse(&m).ok()),
             organisation_id: r.try_get("organisation_id")?,

@@ -33,12 +33,11 @@ fn municipality_from_row(r: &sqlx::any::AnyRow) -> Result<MunicipalityRow, Store
 }
 
 fn region_from_row(r: &sqlx::any::AnyRow) -> Result<RegionRow, StoreError> {
-    let kind: String = r.try_get("kind")?;
     Ok(RegionRow {
         id: r.try_get("id")?,
         code: r.try_get("code")?,
         name: r.try_get("name")?,
-        kind: RegionKind::parse(&kind).unwrap_or(RegionKind::Custom),
+        kind: crate::sql::parse_code(r, "kind", RegionKind::parse)?,
         member_count: r.try_get("member_count")?,
     })
 }

@@ -2,7 +2,7 @@
 //! delete, list with filters, and the bulk load used for demo data.
 
 use crate::audit::{Actor, record};
-use crate::sql::{Sql, Value};
+use crate::sql::{Sql, Value, parse_code};
 use crate::totals::{self, Contribution};
 use crate::{Backend, Store, StoreError, now};
 use flexwonen_core::FieldErrors;
@@ -163,11 +163,6 @@ const DETAIL_COLUMNS: &str = "l.bag_vbo_id, l.zoned_residential, l.toilets, l.sh
 /// The names a location row shows: its municipality's and its operator's.
 const JOINS: &str =
     " JOIN municipalities m ON m.code = l.municipality_code LEFT JOIN organisations o ON o.id = l.operator_id";
-
-fn parse_code<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
-    let s: String = r.try_get(col)?;
-    parse(&s).ok_or_else(|| StoreError::Database(sqlx::Error::Decode(format!("unknown {col} '{s}'").into())))
-}
 
 fn summary_from_row(r: &AnyRow) -> Result<LocationSummary, StoreError> {
     let postcode: String = r.try_get("postcode")?;

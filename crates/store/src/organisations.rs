@@ -17,12 +17,11 @@ pub struct Organisation {
 }
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Organisation, StoreError> {
-    let kind: String = r.try_get("kind")?;
     Ok(Organisation {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         kvk: r.try_get("kvk")?,
-        kind: OrganisationKind::parse(&kind).unwrap_or(OrganisationKind::HousingProvider),
+        kind: crate::sql::parse_code(r, "kind", OrganisationKind::parse)?,
         municipality_code: r.try_get("municipality_code")?,
     })
 }

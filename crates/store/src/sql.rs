@@ -1,7 +1,8 @@
 //! A small builder for queries whose shape depends on input (filters, sorting), numbering
 //! `$n` parameters as it goes so that one text works on both databases.
 
-use sqlx::any::AnyArguments;
+use sqlx::Row;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
@@ -49,6 +50,13 @@ impl From<Option<i64>> for Value {
     fn from(v: Option<i64>) -> Self {
         Value::OptInt(v)
     }
+}
+
+/// A stored code (role, kind, status) read back into its type. An unknown code is a
+/// decoding error, never a guess: it means a newer version of the schema wrote it.
+pub(crate) fn parse_code<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, crate::StoreError> {
+    let s: String = r.try_get(col)?;
+    parse(&s).ok_or_else(|| crate::StoreError::Database(sqlx::Error::Decode(format!("unknown {col} '{s}'").into())))
 }
 
 #[derive(Debug, Default, Clone)]

@@ -69,7 +69,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    from_json(&mut serde_json::Deserializer::from_slice(bytes))
+}
+
+/// Deserializes JSON text or an already parsed value, naming the field of any error by its path.
+fn from_json<'de, T: DeserializeOwned, D: serde::Deserializer<'de, Error = serde_json::Error>>(
+    de: D,
+) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -367,7 +373,7 @@ async fn update_location(
     let scope = write_scope(&ctx)?;
     let id = location_id(&id)?;
     let version = expected_version(&headers, &mut body)?.ok_or_else(version_required)?;
-    let mut input: LocationInput = parse_json(body.to_string().as_bytes())?;
+    let mut input: LocationInput = from_json(body)?;
     if let Some(op) = ctx.viewer.forced_operator() {
         input.operator_id = Some(op);
     }
