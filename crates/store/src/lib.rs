@@ -15,6 +15,7 @@ pub mod cache;
 mod error;
 mod geography;
 mod locations;
+mod lookup;
 mod organisations;
 mod sql;
 pub mod testing;

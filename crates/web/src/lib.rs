@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+mod certificates;
 mod error;
 mod forms;
 mod i18n;
@@ -77,7 +78,8 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(certificates::routes())
+        .nest("/api/v1", api::routes().merge(certificates::api_routes()))
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -56,7 +56,7 @@ pub fn document() -> Value {
     let mut org_params = paging();
     org_params.extend([query("kind", codes(&kinds), ""), query("q", json!({"type": "string"}), "name or KvK number")]);
     let bearer = json!([{"bearer": []}]);
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "flexwonen register API",
@@ -133,5 +133,120 @@ pub fn document() -> Value {
                 "AuditEntry": {"type": "object", "properties": {"id": {"type": "integer"}, "at": {"type": "string"}, "actor": {"type": "string"}, "action": {"type": "string"}, "before": {"type": "object", "nullable": true}, "after": {"type": "object", "nullable": true}}}
             }
         }
-    })
+    });
+    add_certificates(&mut doc);
+    doc
+}
+
+// certificates
+/// Certificates, the public register of certified organisations and the public address lookup.
+fn add_certificates(doc: &mut Value) {
+    use flexwonen_core::certificates::{CertificateScheme, CertificateStatus};
+    let schemes: Vec<&str> = CertificateScheme::ALL.iter().map(|v| v.as_str()).collect();
+    let statuses: Vec<&str> = CertificateStatus::ALL.iter().map(|v| v.as_str()).collect();
+    let bearer = json!([{"bearer": []}]);
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let if_match = json!({"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "the ETag (version) you read"});
+    let date = json!({"type": "string", "format": "date", "example": "2025-07-01"});
+    let certificate = json!({"$ref": "#/components/schemas/Certificate"});
+    let mut list_params = paging();
+    list_params.extend([
+        query("organisation_id", json!({"type": "integer"}), "only this organisation's certificates"),
+        query("scheme", codes(&schemes), ""),
+        query("status", codes(&statuses), "the current status"),
+    ]);
+    let mut register_params = paging();
+    register_params.extend([
+        query("scheme", codes(&schemes), ""),
+        query("q", json!({"type": "string"}), "part of the organisation's name, or its KvK number"),
+    ]);
+    let address_params = vec![
+        json!({"name": "postcode", "in": "query", "required": true, "schema": {"type": "string", "example": "2671 AB"}}),
+        json!({"name": "number", "in": "query", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": 99999}}),
+        query("letter", json!({"type": "string", "maxLength": 1}), "house letter"),
+        query("addition", json!({"type": "string", "maxLength": 4}), "house number addition"),
+    ];
+    let paths = [
+        (
+            "/certificates",
+            json!({
+                "get": {"summary": "Certificates: all for administrators, municipalities, regional coordinators and inspectors; a provider's own", "security": bearer, "parameters": list_params,
+                    "responses": {"200": ok(list_of("Certificate")), "400": error("bad parameter"), "401": error("not signed in"), "403": error("role does not see certificates")}},
+                "post": {"summary": "Issue a certificate (administrators); it starts active from valid_from", "security": bearer,
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CertificateInput"}}}},
+                    "responses": {"201": ok(certificate.clone()), "400": error("malformed JSON"), "401": error("no token"), "403": error("not an administrator"), "415": error("not JSON"), "422": error("invalid values")}}
+            }),
+        ),
+        (
+            "/certificates/{id}",
+            json!({"get": {"summary": "One certificate with its status history", "security": bearer, "parameters": [id],
+                "responses": {"200": ok(certificate.clone()), "404": error("unknown or out of reach")}}}),
+        ),
+        (
+            "/certificates/{id}/status",
+            json!({"post": {"summary": "Suspend, reinstate or withdraw a certificate from a date, with a reason (administrators); withdrawal is final", "security": bearer,
+                "parameters": [id, if_match],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StatusChangeInput"}}}},
+                "responses": {"200": ok(certificate), "403": error("not an administrator"), "404": error("unknown"), "409": error("stale version"),
+                    "422": error("invalid values or a transition that is not allowed"), "428": error("no version given")}}}),
+        ),
+        (
+            "/public/certified-organisations",
+            json!({"get": {"summary": "The public register of certified organisations (no addresses): certificates valid today and not withdrawn", "parameters": register_params,
+                "responses": {"200": ok(json!({"type": "object", "properties": {"as_of": date.clone(), "total": {"type": "integer"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/RegisterEntry"}}}})), "400": error("bad parameter")}}}),
+        ),
+        (
+            "/public/certified-address",
+            json!({"get": {"summary": "Is this exact address certified? Answers 'certified under SNF for at most N persons, as of DATE' or 'not in the register' (public)",
+                "parameters": address_params,
+                "responses": {"200": ok(json!({"$ref": "#/components/schemas/CertifiedAddress"})), "400": error("malformed postcode, number, letter or addition; the field is named")}}}),
+        ),
+    ];
+    if let Some(Value::Object(p)) = doc.pointer_mut("/paths") {
+        for (path, ops) in paths {
+            p.insert(path.to_string(), ops);
+        }
+    }
+    let status_entry = json!({"type": "object", "properties": {"status": codes(&statuses), "since": date.clone(), "reason": {"type": "string"},
+        "recorded_at": {"type": "string", "format": "date-time"}, "recorded_by": {"type": "string"}}});
+    let schemas = [
+        (
+            "Certificate",
+            json!({"type": "object", "properties": {"id": {"type": "integer"}, "organisation_id": {"type": "integer"}, "organisation_name": {"type": "string"},
+                "organisation_kvk": {"type": "string", "nullable": true}, "scheme": codes(&schemes), "number": {"type": "string"},
+                "valid_from": date.clone(), "valid_until": {"type": "string", "format": "date", "nullable": true},
+                "status": codes(&statuses), "version": {"type": "integer"}, "history": {"type": "array", "items": status_entry}}}),
+        ),
+        (
+            "CertificateInput",
+            json!({"type": "object", "required": ["organisation_id", "scheme", "number", "valid_from"], "additionalProperties": false, "properties": {
+                "organisation_id": {"type": "integer"}, "scheme": codes(&schemes), "number": {"type": "string", "pattern": "^[A-Za-z0-9.-]{1,40}$"},
+                "valid_from": date.clone(), "valid_until": {"type": "string", "format": "date", "nullable": true}}}),
+        ),
+        (
+            "StatusChangeInput",
+            json!({"type": "object", "required": ["status", "since", "reason"], "additionalProperties": false, "properties": {
+                "status": codes(&statuses), "since": date.clone(), "reason": {"type": "string", "maxLength": 200},
+                "version": {"type": "integer", "description": "instead of If-Match"}}}),
+        ),
+        (
+            "RegisterEntry",
+            json!({"type": "object", "properties": {"organisation_name": {"type": "string"}, "kvk": {"type": "string", "nullable": true},
+                "scheme": codes(&schemes), "certificate_number": {"type": "string"}, "valid_from": date.clone(),
+                "valid_until": {"type": "string", "format": "date", "nullable": true}, "status": codes(&["active", "suspended"])}}),
+        ),
+        (
+            "CertifiedAddress",
+            json!({"type": "object", "required": ["as_of", "certified", "answer"], "properties": {"as_of": date, "certified": {"type": "boolean"},
+                "scheme": {"type": "string", "enum": ["snf", "snf_inhuur"], "nullable": true},
+                "max_persons": {"type": "integer", "nullable": true, "description": "persons the SNF norm permits at this address"},
+                "answer": {"type": "string", "example": "certified under SNF for at most 10 persons, as of 2025-07-01"}}}),
+        ),
+    ];
+    if let Some(Value::Object(s)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas {
+            s.insert(name.to_string(), schema);
+        }
+    }
 }
