@@ -761,11 +761,13 @@ mod tests {
     }
 
     /// (what, measurements, scheme, date, permitted, fields that fail)
+    type Case = (&'static str, MeasurementsInput, NormScheme, &'static str, Option<u32>, Vec<&'static str>);
+
     #[test]
     fn measured_values_judged_per_field() {
         let sets = builtin_rule_sets().unwrap();
         let utrecht = gm("GM0344");
-        let cases: Vec<(&str, MeasurementsInput, NormScheme, &str, Option<u32>, Vec<&str>)> = vec![
+        let cases: Vec<Case> = vec![
             (
                 "120 m², 10 persons under SNF: holds",
                 measured(120.0, 2, 10, &[]),

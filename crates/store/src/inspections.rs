@@ -162,6 +162,9 @@ pub struct AdminCheck {
     pub not_listed: Vec<RegisteredAddress>,
 }
 
+/// An inspection as the plan reads it: status, planned on, done on, id, inspector id and name.
+type PlanRecord = (InspectionStatus, NaiveDate, Option<NaiveDate>, i64, Option<i64>, Option<String>);
+
 const SELECT: &str = "SELECT i.id, i.version, i.location_id, i.operator_id, i.scheme, i.planned_on, i.inspector_id,
     a.username AS inspector, i.status, i.done_on, i.norms_json, i.traits_json, i.measurements_json, i.verdict_json,
     i.permitted, i.persons_present, i.violations, l.municipality_code, l.operator_id AS current_operator,
@@ -808,10 +811,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let prefix = format!("{year:04}-%");
-        let mut entries: HashMap<
-            i64,
-            Vec<(InspectionStatus, NaiveDate, Option<NaiveDate>, i64, Option<i64>, Option<String>)>,
-        > = HashMap::new();
+        let mut entries: HashMap<i64, Vec<PlanRecord>> = HashMap::new();
         for r in sqlx::query(
             "SELECT i.id, i.location_id, i.status, i.planned_on, i.done_on, i.inspector_id, a.username
              FROM inspections i LEFT JOIN accounts a ON a.id = i.inspector_id
