@@ -12,6 +12,7 @@ pub mod error;
 pub mod geo;
 pub mod geography;
 pub mod ids;
+pub mod inspections;
 pub mod locations_csv;
 pub mod register;
 pub mod totals;

@@ -14,6 +14,7 @@ mod audit;
 pub mod cache;
 mod error;
 mod geography;
+mod inspections;
 mod locations;
 mod lookup;
 mod organisations;
@@ -25,6 +26,10 @@ pub use accounts::{Account, AccountSpec, Authenticated};
 pub use audit::{Actor, AuditEntry};
 pub use error::StoreError;
 pub use geography::{MunicipalityRow, RegionRow};
+pub use inspections::{
+    AdminCheck, Defect, Inspection, InspectionPlan, InspectionVerdict, PlanCount, PlanFilter, PlanRow,
+    RegisteredAddress, SanctionApplied,
+};
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
@@ -150,6 +155,8 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "defects",
+            "inspections",
             "beds",
             "rooms",
             "locations",

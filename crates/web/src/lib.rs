@@ -13,6 +13,7 @@ mod certificates;
 mod error;
 mod forms;
 mod i18n;
+mod inspections;
 pub mod map;
 mod openapi;
 mod pages;
@@ -79,7 +80,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(certificates::routes())
-        .nest("/api/v1", api::routes().merge(certificates::api_routes()))
+        .merge(inspections::routes())
+        .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(inspections::api_routes()))
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -135,6 +135,7 @@ pub fn document() -> Value {
         }
     });
     add_certificates(&mut doc);
+    add_inspections(&mut doc);
     doc
 }
 
@@ -249,4 +250,138 @@ fn add_certificates(doc: &mut Value) {
             s.insert(name.to_string(), schema);
         }
     }
+}
+
+// inspections
+/// Inspections and defects, the yearly plan, the sanction ladder and the administrative check.
+fn add_inspections(doc: &mut Value) {
+    use flexwonen_core::inspections::{DefectStatus, InspectionStatus, PlanStatus};
+    let bearer = json!([{"bearer": []}]);
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let date = json!({"type": "string", "format": "date", "example": "2026-03-10"});
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    let inspection = json!({"$ref": "#/components/schemas/Inspection"});
+    let statuses: Vec<&str> = InspectionStatus::ALL.iter().map(|v| v.as_str()).collect();
+    let defect_statuses: Vec<&str> = DefectStatus::ALL.iter().map(|v| v.as_str()).collect();
+    let plan_statuses: Vec<&str> = PlanStatus::ALL.iter().map(|v| v.as_str()).collect();
+    let write = |ok_status: &str, schema: Value| {
+        let mut r = json!({"400": error("malformed JSON"), "401": error("no token"), "403": error("only inspectors (in their region) and administrators"),
+            "404": error("unknown or out of reach"), "415": error("not JSON"), "422": error("invalid values: the field is named")});
+        r[ok_status] = ok(schema);
+        r
+    };
+    let mut list_params = paging();
+    list_params.push(query("location_id", json!({"type": "integer"}), "only this location's inspections"));
+    let mut complete = write("200", inspection.clone());
+    complete["409"] = error("stale version (If-Match)");
+    extend(
+        doc,
+        "/paths",
+        [
+            (
+                "/inspections",
+                json!({
+            "get": {"summary": "Inspections in your reach, newest planned first", "security": bearer.clone(), "parameters": list_params,
+                "responses": {"200": ok(list_of("Inspection")), "400": error("bad parameter"), "401": error("not signed in"), "403": error("role sees no inspections")}},
+            "post": {"summary": "Plan an inspection (an inspector plans for themselves unless inspector_id names another inspector of the region)",
+                "security": bearer.clone(), "requestBody": body("PlanInput"), "responses": write("201", inspection.clone())}}),
+            ),
+            (
+                "/inspections/{id}",
+                json!({"get": {"summary": "One inspection with its frozen norm, measured values, verdict and defects", "security": bearer.clone(),
+            "parameters": [id.clone()], "responses": {"200": ok(inspection.clone()), "401": error("not signed in"), "404": error("unknown or out of reach")}}}),
+            ),
+            (
+                "/inspections/{id}/complete",
+                json!({"post": {"summary": "Record a planned inspection as done: the norm in force on done_on is frozen with the verdict; findings with a deadline become defects; listed open defects are resolved",
+            "security": bearer.clone(), "parameters": [id.clone(), {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "the ETag (version) you read"}],
+            "requestBody": body("CompletionInput"), "responses": complete}}),
+            ),
+            (
+                "/inspections/{id}/check",
+                json!({"post": {"summary": "Judge measured values without saving: the verdict and, per form field, whether each rule holds",
+            "security": bearer.clone(), "parameters": [id.clone()], "requestBody": body("CompletionInput"),
+            "responses": write("200", json!({"type": "object", "properties": {"verdict": {"$ref": "#/components/schemas/Capacity"}, "checks": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string", "example": "measurements.rooms[0].area_m2"}, "rule_set": {"type": "string"}, "constraint": {"type": "string"}, "holds": {"type": "boolean"},
+                "measured": {"type": "number"}, "required": {"type": "number"}, "comparison": {"type": "string"}, "source": {"type": "string"}}}}}}))}}),
+            ),
+            (
+                "/inspections/{id}/cancel",
+                json!({"post": {"summary": "Cancel a planned inspection", "security": bearer.clone(), "parameters": [id.clone()],
+            "responses": write("200", inspection.clone())}}),
+            ),
+            (
+                "/defects/{id}/resolve",
+                json!({"post": {"summary": "Resolve an open defect by a later done inspection of the same location", "security": bearer.clone(),
+            "parameters": [id], "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["inspection_id"],
+                "additionalProperties": false, "properties": {"inspection_id": {"type": "integer"}}}}}},
+            "responses": write("200", json!({"$ref": "#/components/schemas/Defect"}))}}),
+            ),
+            (
+                "/inspection-plan",
+                json!({"get": {"summary": "The yearly plan: every location of a first-responsible SNF-certified operator, done / planned / due / overdue, with counts per province and per inspector",
+            "security": bearer.clone(), "parameters": [query("year", json!({"type": "integer"}), "the calendar year; this year when absent"),
+                query("region_id", json!({"type": "integer"}), "only this region's municipalities"), query("inspector_id", json!({"type": "integer"}), "only this inspector's locations")],
+            "responses": {"200": ok(json!({"type": "object", "properties": {"year": {"type": "integer"}, "as_of": date.clone(),
+                "rows": {"type": "array", "items": {"type": "object", "properties": {"location_id": {"type": "integer"}, "address": {"type": "string"}, "status": codes(&plan_statuses),
+                    "inspection_id": {"type": "integer", "nullable": true}, "planned_on": date.clone(), "done_on": date.clone(), "inspector": {"type": "string", "nullable": true}}}},
+                "total": {"type": "object"}, "by_region": {"type": "array", "items": {"type": "object"}}, "by_inspector": {"type": "array", "items": {"type": "object"}}}})),
+                "400": error("bad parameter"), "401": error("not signed in"), "403": error("role sees no inspections")}}}),
+            ),
+            (
+                "/sanctions/apply",
+                json!({"post": {"summary": "Apply the sanction ladder (administrators): certificates of organisations with an open defect past its deadline are suspended the day after, withdrawn 60 days later; running it twice changes nothing",
+            "security": bearer.clone(), "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+                "properties": {"date": date.clone()}}}}},
+            "responses": {"200": ok(json!({"type": "object", "properties": {"date": date.clone(), "applied": {"type": "array", "items": {"type": "object"}}}})),
+                "401": error("no token"), "403": error("administrators only"), "415": error("not JSON"), "422": error("bad date")}}}),
+            ),
+            (
+                "/admin-check",
+                json!({"post": {"summary": "Administrative check: the organisation's own list of addresses (CSV: postcode, house_number, house_letter, house_addition) against its registered locations. Reads only; audited",
+            "security": bearer, "parameters": [query("organisation_id", json!({"type": "integer"}), "administrators: the organisation; a provider checks its own")],
+            "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
+            "responses": {"200": ok(json!({"type": "object", "properties": {"organisation_id": {"type": "integer"}, "listed": {"type": "integer"}, "registered": {"type": "integer"},
+                "unregistered": {"type": "array", "items": {"type": "object", "properties": {"line": {"type": "integer"}, "postcode": {"type": "string"}, "house_number": {"type": "integer"}}}},
+                "not_listed": {"type": "array", "items": {"type": "object", "properties": {"location_id": {"type": "integer"}, "address": {"type": "string"}}}}}})),
+                "401": error("no token"), "403": error("not a provider or administrator"), "415": error("not CSV"), "422": error("bad lines: each named by its line number")}}}),
+            ),
+        ],
+    );
+    let measurements = json!({"type": "object", "required": ["floor_area_m2", "toilets", "showers", "persons_present"], "additionalProperties": false, "properties": {
+        "floor_area_m2": {"type": "number", "exclusiveMinimum": true, "minimum": 0}, "toilets": {"type": "integer", "minimum": 0}, "showers": {"type": "integer", "minimum": 0},
+        "rooms": {"type": "array", "items": {"type": "object", "required": ["name", "area_m2", "persons"], "properties": {"name": {"type": "string"}, "area_m2": {"type": "number"}, "persons": {"type": "integer", "minimum": 0}}}},
+        "beds_counted": {"type": "integer", "minimum": 0}, "persons_present": {"type": "integer", "minimum": 0}}});
+    let defect = json!({"type": "object", "properties": {"id": {"type": "integer"}, "inspection_id": {"type": "integer"}, "location_id": {"type": "integer"},
+        "description": {"type": "string"}, "constraint": {"type": "string", "nullable": true}, "found_on": date.clone(), "deadline": date.clone(),
+        "status": codes(&defect_statuses), "resolved_on": date.clone(), "resolved_by_inspection_id": {"type": "integer", "nullable": true}}});
+    extend(
+        doc,
+        "/components/schemas",
+        [
+            (
+                "PlanInput",
+                json!({"type": "object", "required": ["location_id", "planned_on"], "additionalProperties": false, "properties": {
+            "location_id": {"type": "integer"}, "planned_on": date.clone(), "scheme": codes(&["snf", "akf", "bouwbesluit"]), "inspector_id": {"type": "integer"}}}),
+            ),
+            (
+                "CompletionInput",
+                json!({"type": "object", "required": ["done_on", "measurements"], "additionalProperties": false, "properties": {
+            "done_on": date.clone(), "measurements": measurements.clone(),
+            "findings": {"type": "array", "items": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}, "constraint": {"type": "string"},
+                "deadline": {"allOf": [date.clone()], "description": "after done_on; a finding with a deadline becomes a defect"}}}},
+            "resolves": {"type": "array", "items": {"type": "integer"}, "description": "open defects of this location found repaired"}}}),
+            ),
+            ("Defect", defect),
+            (
+                "Inspection",
+                json!({"type": "object", "properties": {"id": {"type": "integer"}, "version": {"type": "integer"}, "location_id": {"type": "integer"},
+            "address": {"type": "string"}, "scheme": codes(&["snf", "akf", "bouwbesluit"]), "planned_on": date.clone(), "inspector_id": {"type": "integer", "nullable": true},
+            "status": codes(&statuses), "done_on": date, "norms": {"type": "array", "nullable": true, "items": {"$ref": "#/components/schemas/RuleSet"},
+                "description": "frozen when done: each rule set with the one version in force on done_on"},
+            "measurements": measurements, "verdict": {"allOf": [{"$ref": "#/components/schemas/Capacity"}], "nullable": true},
+            "defects": {"type": "array", "items": {"$ref": "#/components/schemas/Defect"}}}}),
+            ),
+        ],
+    );
 }
