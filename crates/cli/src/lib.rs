@@ -2,6 +2,7 @@
 //! holds what the subcommands do, so tests can call it directly.
 
 pub mod accounts;
+pub mod bench;
 pub mod demo;
 pub mod locations_io;
 
@@ -17,4 +18,14 @@ pub fn progress(len: u64, message: &'static str) -> ProgressBar {
     );
     bar.set_message(message);
     bar
+}
+
+/// The middle value (the mean of the two middle ones for an even count); 0 when empty.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
 }

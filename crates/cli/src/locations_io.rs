@@ -115,6 +115,11 @@ pub async fn export<W: std::io::Write>(
         operator_kvk: l.operator_id.and_then(|id| kvk.get(&id)).map(String::as_str),
         facilities: l.facilities,
         position: l.position.map(|p| p.rd),
+        new_build: l.new_build,
+        in_use_since: l.in_use_since,
+        conversion_permit: l.conversion_permit,
+        bedroom_sharing_agreed: l.bedroom_sharing_agreed,
+        first_responsible: l.first_responsible,
         rooms: l
             .rooms
             .iter()

@@ -61,6 +61,40 @@ enum Command {
         #[command(subcommand)]
         action: AccountAction,
     },
+    /// Reports as CSV to standard output.
+    Report {
+        #[command(subcommand)]
+        what: ReportWhat,
+    },
+    /// Measurements for docs/benchmarks.md (see scripts/bench).
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportWhat {
+    /// Per municipality: locations, beds in service, permitted persons and beds above the norm.
+    Capacity {
+        /// The day to judge on (YYYY-MM-DD); today when absent.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Compute the report this many times and print the median time to standard error.
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// The pure norm evaluation rate on one core, over the demo data generated in memory.
+    Norms {
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -199,6 +233,34 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             let id = flexwonen::accounts::create(&store, &spec, &password).await?;
             println!("account {} created (id {id})", spec.username);
+        }
+        Command::Report { what: ReportWhat::Capacity { date, repeat } } => {
+            let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let mut times = Vec::new();
+            let mut report = None;
+            for _ in 0..repeat.max(1) {
+                let started = std::time::Instant::now();
+                report = Some(store.compute_capacity_report(date).await?);
+                times.push(started.elapsed().as_secs_f64());
+            }
+            let report = report.ok_or("no report")?;
+            let total = report.total(None);
+            eprintln!(
+                "capacity report on {date}: {} locations, {} beds above the norm; median {:.0} ms over {} run(s)",
+                total.locations,
+                total.beds_over,
+                flexwonen::median(&mut times) * 1000.0,
+                times.len()
+            );
+            let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+            for row in &report.rows {
+                out.serialize(row)?;
+            }
+            out.flush()?;
+        }
+        Command::Bench { what: BenchWhat::Norms { scale, rounds } } => {
+            check_scale(scale)?;
+            println!("{}", flexwonen::bench::norms(scale, rounds.max(1))?);
         }
         Command::Token { action: TokenAction::Create { account } } => {
             let a =

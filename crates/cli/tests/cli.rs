@@ -51,7 +51,9 @@ fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
     path
 }
 
-const HEADER: &str = "postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms";
+const HEADER: &str = "postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms,new_build,in_use_since,conversion_permit,bedroom_sharing_agreed,first_responsible";
+/// The header of files made before the norm facts were added: they still import.
+const OLD_HEADER: &str = "postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms";
 
 async fn demo_export_and_import(db: TestDb) {
     let run = flexwonen(&db, &["demo", "--scale", "0.01"]).await;
@@ -65,6 +67,12 @@ async fn demo_export_and_import(db: TestDb) {
     assert!(export.ok, "{}", export.stderr);
     assert_eq!(export.stdout.lines().next(), Some(HEADER));
     assert_eq!(export.stdout.lines().count() as i64, demo_count + 1);
+    // The demo's norm facts went into the database and came out in the export.
+    let rows = flexwonen_core::locations_csv::parse(export.stdout.as_bytes()).expect("an export reads back");
+    let inputs: Vec<_> = rows.iter().map(|r| &r.input).collect();
+    assert!(inputs.iter().filter(|i| i.in_use_since.is_some()).count() * 2 > inputs.len());
+    assert!(inputs.iter().filter(|i| i.first_responsible).count() * 2 > inputs.len());
+    assert!(inputs.iter().any(|i| i.conversion_permit));
 
     // Importing the export again: every address is taken, every row is named, nothing is written.
     let path = temp_file("again.csv", &export.stdout);
@@ -75,7 +83,7 @@ async fn demo_export_and_import(db: TestDb) {
 
     // A file with a bad row among good ones: only that row is reported, nothing is written.
     let csv = format!(
-        "{HEADER}\n2671AB,1,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2\n0671AB,2,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2\n"
+        "{OLD_HEADER}\n2671AB,1,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2\n0671AB,2,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2\n"
     );
     let path = temp_file("bad.csv", &csv);
     let run = flexwonen(&db, &["import", "locations", path.to_str().unwrap()]).await;
@@ -88,9 +96,9 @@ async fn demo_export_and_import(db: TestDb) {
     let run = flexwonen(&db, &["import", "locations", path.to_str().unwrap()]).await;
     assert!(!run.ok && run.stderr.contains("line 1"), "{}", run.stderr);
 
-    // A good file goes in whole.
+    // A good file goes in whole, its norm facts too.
     let csv = format!(
-        "{HEADER}\n2671ZZ,1,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2;Kamer 2:10:1A|1B!vochtschade\n2671ZZ,2,b,,Kasweg,Naaldwijk,GM1783,,d,nee,400,tolerated,mid,,2,2,1,1,75000,445000,\n"
+        "{HEADER}\n2671ZZ,1,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2;Kamer 2:10:1A|1B!vochtschade,nee,2014-03-01,ja,nee,\n2671ZZ,2,b,,Kasweg,Naaldwijk,GM1783,,d,nee,400,tolerated,mid,,2,2,1,1,75000,445000,,ja,2025-08-15,nee,ja,nee\n"
     );
     let path = temp_file("good.csv", &csv);
     let run = flexwonen(&db, &["import", "locations", path.to_str().unwrap()]).await;
@@ -100,6 +108,31 @@ async fn demo_export_and_import(db: TestDb) {
     let page = db.store.locations(&LocationScope::All, &filter, LocationSort::Address, 1, 10, None).await.unwrap();
     assert_eq!(page.items[0].bed_count, 4);
     assert_eq!(page.items[0].beds_in_service, 3);
+    let facts = |l: &flexwonen_store::Location| {
+        (
+            l.new_build,
+            l.in_use_since.map(|d| d.to_string()),
+            l.conversion_permit,
+            l.bedroom_sharing_agreed,
+            l.first_responsible,
+        )
+    };
+    let first = db.store.location(&LocationScope::All, page.items[0].id).await.unwrap();
+    let second = db.store.location(&LocationScope::All, page.items[1].id).await.unwrap();
+    assert_eq!(facts(&first), (false, Some("2014-03-01".into()), true, false, false));
+    assert_eq!(facts(&second), (true, Some("2025-08-15".into()), false, true, false));
+
+    // A file in the format before the norm facts still imports, with the facts unset.
+    let csv =
+        format!("{OLD_HEADER}\n2671ZZ,3,,,Kasweg,Naaldwijk,GM1783,,a,ja,80,in_use,short,,1,1,1,1,,,Kamer 1:12:2\n");
+    let path = temp_file("old.csv", &csv);
+    let run = flexwonen(&db, &["import", "locations", path.to_str().unwrap()]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let filter = LocationFilter { q: Some("2671ZZ".into()), ..Default::default() };
+    let page = db.store.locations(&LocationScope::All, &filter, LocationSort::Address, 1, 10, None).await.unwrap();
+    assert_eq!(page.total, 3);
+    let third = db.store.location(&LocationScope::All, page.items[2].id).await.unwrap();
+    assert_eq!((third.address.house_number, facts(&third)), (3, (false, None, false, false, false)));
 
     let token = flexwonen(&db, &["token", "create", "--account", "huisvester"]).await;
     assert!(token.ok && token.stdout.trim().starts_with("fw_"), "{}", token.stderr);

@@ -14,6 +14,7 @@ use crate::ids::{BagVboId, KvkNumber, MunicipalityCode};
 use crate::register::{
     BedDraft, Facilities, HousingForm, LegalStatus, LocationDraft, OrganisationKind, RoomDraft, StayType,
 };
+use chrono::{Datelike, NaiveDate};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{HashMap, HashSet};
@@ -75,8 +76,13 @@ pub fn generate(
     let providers = add_synthetic_organisations(&mut organisations, scale, &munis, &muni_picker, &mut rng);
 
     let count = (LOCATIONS_AT_SCALE_1 * scale).round() as usize;
+    // The norm facts come from a stream of their own, so that adding them left the rest of
+    // the data set as it was.
+    let mut facts_rng = ChaCha8Rng::seed_from_u64(seed);
+    facts_rng.set_stream(1);
     let mut generator = LocationGenerator {
         rng,
+        facts_rng,
         seed,
         munis: &munis,
         used_addresses: HashSet::with_capacity(count),
@@ -534,6 +540,8 @@ const OUT_OF_SERVICE_REASONS: &[&str] = &[
 
 struct LocationGenerator<'a> {
     rng: ChaCha8Rng,
+    /// For the facts the housing norms look at (see [`norm_facts`]).
+    facts_rng: ChaCha8Rng,
     seed: u64,
     munis: &'a [Muni<'a>],
     /// Packed address keys already handed out; addresses are unique in the whole data set.
@@ -621,6 +629,7 @@ impl LocationGenerator<'_> {
         let bag_vbo_id = with_bag.then(|| self.bag_id(m));
         let address = self.address(m, form);
         let position = self.position(m);
+        let facts = norm_facts(&mut self.facts_rng, muni.code.as_str(), form, legal_status, beds, operator.is_some());
 
         DemoLocation {
             draft: LocationDraft {
@@ -635,6 +644,11 @@ impl LocationGenerator<'_> {
                 operator_id: None,
                 facilities,
                 position,
+                new_build: facts.new_build,
+                in_use_since: facts.in_use_since,
+                conversion_permit: facts.conversion_permit,
+                bedroom_sharing_agreed: facts.bedroom_sharing_agreed,
+                first_responsible: facts.first_responsible,
                 rooms,
             },
             operator,
@@ -732,6 +746,71 @@ impl LocationGenerator<'_> {
         }
         shape.polygons.first().and_then(|(_, _, poly)| poly.rings.first()?.first().copied())
     }
+}
+
+/// The facts of a location that the housing norms look at.
+struct NormFacts {
+    new_build: bool,
+    in_use_since: Option<NaiveDate>,
+    conversion_permit: bool,
+    bedroom_sharing_agreed: bool,
+    first_responsible: bool,
+}
+
+/// The day when the SNF norm for new-build housing changed.
+const NEW_BUILD_NORM_CHANGE: (i32, u32, u32) = (2025, 7, 1);
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("constant dates are valid")
+}
+
+/// A day from `from` up to and including `to`.
+fn day_between(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let (a, b) = (from.num_days_from_ce(), to.num_days_from_ce());
+    NaiveDate::from_num_days_from_ce_opt(rng.random_range(a..=b)).unwrap_or(from)
+}
+
+/// About 15% of the units in buildings and residential units (forms c and d) are new-build,
+/// taken into use from 2012 on, a third of them after the norm change of 1 July 2025, and
+/// often with bedrooms shared by agreement. Most other locations have been in use since a
+/// day from 2000 on; planned ones not yet. Den Haag asks a conversion permit of a dwelling
+/// for three or more persons: most there have one, some elsewhere too, fewer among grey and
+/// illegal places. Most operators are the first responsible party for their locations.
+fn norm_facts(
+    rng: &mut ChaCha8Rng,
+    municipality: &str,
+    form: HousingForm,
+    status: LegalStatus,
+    beds: usize,
+    has_operator: bool,
+) -> NormFacts {
+    let new_build = matches!(form, HousingForm::C | HousingForm::D) && rng.random_bool(0.15);
+    let (y, m, d) = NEW_BUILD_NORM_CHANGE;
+    let change = date(y, m, d);
+    let in_use_since = if status == LegalStatus::Planned {
+        None
+    } else if new_build {
+        Some(if rng.random_bool(1.0 / 3.0) {
+            day_between(rng, change, date(2026, 10, 31))
+        } else {
+            day_between(rng, date(2012, 1, 1), change.pred_opt().unwrap_or(change))
+        })
+    } else if rng.random_bool(0.85) {
+        Some(day_between(rng, date(2000, 1, 1), date(2026, 10, 31)))
+    } else {
+        None
+    };
+    let conversion_permit = form == HousingForm::A
+        && beds >= 3
+        && rng.random_bool(match (municipality == "GM0518", status.is_grey_or_illegal()) {
+            (true, false) => 0.85,
+            (true, true) => 0.2,
+            (false, false) => 0.25,
+            (false, true) => 0.05,
+        });
+    let bedroom_sharing_agreed = new_build && rng.random_bool(0.4);
+    let first_responsible = has_operator && rng.random_bool(0.85);
+    NormFacts { new_build, in_use_since, conversion_permit, bedroom_sharing_agreed, first_responsible }
 }
 
 /// Beds per bedroom: SNF 2023 found 94% of bedrooms hold one or two persons.
@@ -894,6 +973,11 @@ mod tests {
             operator_id: d.operator_id,
             facilities: d.facilities,
             position: d.position.map(PositionInput::Rd),
+            new_build: d.new_build,
+            in_use_since: d.in_use_since.map(|s| s.to_string()),
+            conversion_permit: d.conversion_permit,
+            bedroom_sharing_agreed: d.bedroom_sharing_agreed,
+            first_responsible: d.first_responsible,
             rooms: d
                 .rooms
                 .iter()
@@ -1058,6 +1142,65 @@ mod tests {
                 None => assert!(l.draft.legal_status.is_grey_or_illegal()),
             }
         }
+    }
+
+    #[test]
+    fn norm_facts_are_consistent_and_plausible() {
+        for l in &SAMPLE.locations {
+            let d = &l.draft;
+            let at = d.address.one_line();
+            assert!(!d.new_build || matches!(d.housing_form, HousingForm::C | HousingForm::D), "{at}");
+            assert!(!d.bedroom_sharing_agreed || d.new_build, "{at}");
+            assert!(!d.conversion_permit || d.housing_form == HousingForm::A, "{at}");
+            assert!(!d.first_responsible || l.operator.is_some(), "{at}");
+            assert!(d.legal_status != LegalStatus::Planned || d.in_use_since.is_none(), "{at}");
+            assert!(d.in_use_since.is_none_or(|s| (date(2000, 1, 1)..=date(2026, 10, 31)).contains(&s)), "{at}");
+        }
+        // Shares need more locations than the sample has units in buildings.
+        let d = run(0.5, DEFAULT_SEED);
+        let n = d.locations.len() as f64;
+        let share = |count: usize, of: f64| count as f64 / of;
+        let units: Vec<_> = d
+            .locations
+            .iter()
+            .map(|l| &l.draft)
+            .filter(|l| matches!(l.housing_form, HousingForm::C | HousingForm::D))
+            .collect();
+        let new_build: Vec<_> = units.iter().filter(|l| l.new_build).collect();
+        assert!(
+            (0.08..0.25).contains(&share(new_build.len(), units.len() as f64)),
+            "{} of {}",
+            new_build.len(),
+            units.len()
+        );
+        let (y, m, day) = NEW_BUILD_NORM_CHANGE;
+        let after_change = new_build.iter().filter(|l| l.in_use_since.is_some_and(|s| s >= date(y, m, day))).count();
+        assert!(after_change > 0 && after_change < new_build.len(), "{after_change} of {}", new_build.len());
+        assert!(
+            new_build.iter().all(
+                |l| l.in_use_since.is_some_and(|s| s >= date(2012, 1, 1)) || l.legal_status == LegalStatus::Planned
+            )
+        );
+        assert!(new_build.iter().any(|l| l.bedroom_sharing_agreed));
+        let dated = d.locations.iter().filter(|l| l.draft.in_use_since.is_some()).count();
+        assert!(share(dated, n) > 0.75, "{dated} of {n}");
+        let den_haag: Vec<_> = d
+            .locations
+            .iter()
+            .map(|l| &l.draft)
+            .filter(|l| l.municipality.as_str() == "GM0518" && l.housing_form == HousingForm::A)
+            .collect();
+        let permitted = den_haag.iter().filter(|l| l.conversion_permit).count();
+        assert!(share(permitted, den_haag.len() as f64) > 0.6, "{permitted} of {}", den_haag.len());
+        let elsewhere = d
+            .locations
+            .iter()
+            .filter(|l| l.draft.municipality.as_str() != "GM0518" && l.draft.conversion_permit)
+            .count();
+        assert!(elsewhere > 0);
+        let operated: Vec<_> = d.locations.iter().filter(|l| l.operator.is_some()).collect();
+        let first = operated.iter().filter(|l| l.draft.first_responsible).count();
+        assert!((0.7..0.95).contains(&share(first, operated.len() as f64)), "{first} of {}", operated.len());
     }
 
     #[test]

@@ -5,8 +5,13 @@
 //! access and generates data; the store persists and the web serves. Everything here is
 //! deterministic, which keeps it testable with plain `check(input, expect)` tests.
 
+#[macro_use]
+mod codes;
+
 pub mod access;
 pub mod address;
+pub mod capacity;
+pub mod certificates;
 pub mod demo;
 pub mod error;
 pub mod geo;
@@ -14,6 +19,7 @@ pub mod geography;
 pub mod ids;
 pub mod inspections;
 pub mod locations_csv;
+pub mod norms;
 pub mod register;
 pub mod totals;
 

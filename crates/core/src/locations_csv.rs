@@ -15,8 +15,11 @@
 //! - The first line is the header. It must name exactly the columns below, in this order
 //!   (spaces around names and upper or lower case do not matter):
 //!
-//!   `postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms`
+//!   `postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms,new_build,in_use_since,conversion_permit,bedroom_sharing_agreed,first_responsible`
 //!
+//!   The last five columns (`new_build` to `first_responsible`) may be left out together, as
+//!   in files made before they existed: every location of such a file gets `nee` and an
+//!   empty `in_use_since`. Export always writes all columns.
 //! - Every further line is one location. Lines that are empty, or whose cells are all empty
 //!   (as spreadsheets sometimes leave at the end), are skipped. Spaces around a value are
 //!   ignored.
@@ -50,6 +53,11 @@
 //! | `rd_x` | no, but both or neither | RD New (EPSG:28992) x in metres | `81200` |
 //! | `rd_y` | no, but both or neither | RD New (EPSG:28992) y in metres | `455400.5` |
 //! | `rooms` | no | the rooms and their beds, see below | `Kamer 1:14.5:2;Kamer 2:9:1` |
+//! | `new_build` | no (empty is `nee`) | built or converted as new-build housing: `ja`/`nee`, `true`/`false` or `1`/`0` | `nee` |
+//! | `in_use_since` | no | the date the location was first taken into use as housing: `YYYY-MM-DD`, not before 1900 | `2016-04-01` |
+//! | `conversion_permit` | no (empty is `nee`) | the location holds a conversion permit (omzettingsvergunning): `ja`/`nee` | `ja` |
+//! | `bedroom_sharing_agreed` | no (empty is `nee`) | the residents agreed in writing to share a bedroom by two: `ja`/`nee` | `nee` |
+//! | `first_responsible` | no (empty is `nee`) | the operator is the first responsible party (eerstverantwoordelijke) for the location under its certificate: `ja`/`nee` | `ja` |
 //!
 //! # Rooms and beds
 //!
@@ -94,6 +102,7 @@ use crate::ids::KvkNumber;
 use crate::register::{
     AddressInput, BedInput, Facilities, HousingForm, LegalStatus, LocationInput, MAX_BEDS_PER_ROOM, RoomInput, StayType,
 };
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -121,10 +130,17 @@ pub const HEADER: &[&str] = &[
     "rd_x",
     "rd_y",
     "rooms",
+    "new_build",
+    "in_use_since",
+    "conversion_permit",
+    "bedroom_sharing_agreed",
+    "first_responsible",
 ];
 
-const COLUMNS: usize = 21;
+const COLUMNS: usize = 26;
 const _: () = assert!(HEADER.len() == COLUMNS);
+/// The columns of files made before the last five existed; those five may be left out.
+const REQUIRED_COLUMNS: usize = 21;
 
 /// One good row of an import file.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,9 +203,10 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<RowError>> {
         Err(e) => return Err(vec![csv_error(&e, 1)]),
     }
     let header_line = line_of(&record, bytes, 1);
-    if let Err(message) = check_header(&record) {
-        return Err(vec![RowError::new(header_line, "header", message)]);
-    }
+    let width = match check_header(&record) {
+        Ok(width) => width,
+        Err(message) => return Err(vec![RowError::new(header_line, "header", message)]),
+    };
 
     let mut rows = Vec::new();
     let mut errors = Vec::new();
@@ -208,7 +225,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvRow>, Vec<RowError>> {
         let line = line_of(&record, bytes, last_line + 1);
         last_line = line;
         let before = errors.len();
-        let Some((row, address)) = parse_row(line, &record, &mut errors) else {
+        let Some((row, address)) = parse_row(line, &record, width, &mut errors) else {
             continue;
         };
         if let Some(address) = address {
@@ -265,8 +282,14 @@ fn csv_error(e: &csv::Error, fallback: usize) -> RowError {
     RowError::new(line, "", format!("the file cannot be read as CSV: {e}"))
 }
 
-fn check_header(record: &csv::ByteRecord) -> Result<(), String> {
-    let expected = format!("the first line must be exactly: {}", HEADER.join(","));
+/// Checks the header; gives the number of columns of the file: all, or all but the optional
+/// last ones.
+fn check_header(record: &csv::ByteRecord) -> Result<usize, String> {
+    let expected = format!(
+        "the first line must be exactly: {} (the last {} columns may be left out together)",
+        HEADER.join(","),
+        COLUMNS - REQUIRED_COLUMNS
+    );
     let mut names = Vec::new();
     for field in record {
         match std::str::from_utf8(field) {
@@ -278,11 +301,16 @@ fn check_header(record: &csv::ByteRecord) -> Result<(), String> {
             }
         }
     }
-    if names.iter().map(String::as_str).eq(HEADER.iter().copied()) {
-        return Ok(());
+    for width in [COLUMNS, REQUIRED_COLUMNS] {
+        if names.iter().map(String::as_str).eq(HEADER[..width].iter().copied()) {
+            return Ok(width);
+        }
     }
     let mut problems = Vec::new();
-    let missing: Vec<&str> = HEADER.iter().copied().filter(|h| !names.iter().any(|n| n == h)).collect();
+    // The optional columns are missing only when some of them are given.
+    let optional_given = HEADER[REQUIRED_COLUMNS..].iter().any(|h| names.iter().any(|n| n == h));
+    let wanted = if optional_given { HEADER } else { &HEADER[..REQUIRED_COLUMNS] };
+    let missing: Vec<&str> = wanted.iter().copied().filter(|h| !names.iter().any(|n| n == h)).collect();
     if !missing.is_empty() {
         problems.push(format!("missing column(s) {}", missing.join(", ")));
     }
@@ -327,20 +355,23 @@ impl Errs<'_> {
 /// Parses one line. Returns `None` for a line that is skipped or cannot be read at all;
 /// otherwise the row if it is good, and the address if its parts are good (for the check for
 /// duplicates).
+/// `width` is the number of columns the header names; the columns it leaves out are read as
+/// empty.
 fn parse_row(
     line: usize,
     record: &csv::ByteRecord,
+    width: usize,
     errors: &mut Vec<RowError>,
 ) -> Option<(Option<CsvRow>, Option<Address>)> {
     if record.iter().all(|f| f.trim_ascii().is_empty()) {
         return None;
     }
-    if record.len() != COLUMNS {
+    if record.len() != width {
         errors.push(RowError::new(
             line,
             "",
             format!(
-                "the line has {} columns but the header has {COLUMNS}; put a value that contains a comma between double quotes",
+                "the line has {} columns but the header has {width}; put a value that contains a comma between double quotes",
                 record.len()
             ),
         ));
@@ -363,6 +394,7 @@ fn parse_row(
             }
         }
     }
+    cells.resize(COLUMNS, "");
     let [
         postcode,
         house_number,
@@ -385,6 +417,11 @@ fn parse_row(
         rd_x,
         rd_y,
         rooms,
+        new_build,
+        in_use_since,
+        conversion_permit,
+        bedroom_sharing_agreed,
+        first_responsible,
     ]: [&str; COLUMNS] = std::array::from_fn(|i| cells[i]);
 
     let start = errors.len();
@@ -429,6 +466,11 @@ fn parse_row(
         }
     };
     let rooms = parse_rooms(rooms, &mut e).unwrap_or_default();
+    let mut flag = |field: &'static str, s: &str| e.check(field, optional_yes_no(s)).unwrap_or(false);
+    let new_build = flag("new_build", new_build);
+    let conversion_permit = flag("conversion_permit", conversion_permit);
+    let bedroom_sharing_agreed = flag("bedroom_sharing_agreed", bedroom_sharing_agreed);
+    let first_responsible = flag("first_responsible", first_responsible);
 
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let input = LocationInput {
@@ -450,6 +492,11 @@ fn parse_row(
         operator_id: None,
         facilities,
         position,
+        new_build,
+        in_use_since: opt(in_use_since),
+        conversion_permit,
+        bedroom_sharing_agreed,
+        first_responsible,
         rooms,
     };
     if let Err(field_errors) = input.validate() {
@@ -588,6 +635,11 @@ fn number(s: &str) -> Result<f64, String> {
     s.parse().map_err(|_| format!("'{s}' is not a number; expected e.g. 14.5"))
 }
 
+/// A yes or no that may be left empty, meaning no.
+fn optional_yes_no(s: &str) -> Result<bool, String> {
+    if s.is_empty() { Ok(false) } else { yes_no(s) }
+}
+
 fn yes_no(s: &str) -> Result<bool, String> {
     match s.to_ascii_lowercase().as_str() {
         "ja" | "true" | "1" => Ok(true),
@@ -714,6 +766,11 @@ pub struct ExportRow<'a> {
     pub facilities: Facilities,
     /// RD New metres.
     pub position: Option<RdPoint>,
+    pub new_build: bool,
+    pub in_use_since: Option<NaiveDate>,
+    pub conversion_permit: bool,
+    pub bedroom_sharing_agreed: bool,
+    pub first_responsible: bool,
     pub rooms: Vec<ExportRoom<'a>>,
 }
 
@@ -747,6 +804,7 @@ impl ExportRow<'_> {
         let a = self.address;
         let f = &self.facilities;
         let opt = |s: Option<&str>| s.unwrap_or("").to_string();
+        let yes_no = |b: bool| if b { "ja" } else { "nee" }.to_string();
         [
             a.postcode.display(),
             a.house_number.to_string(),
@@ -757,7 +815,7 @@ impl ExportRow<'_> {
             self.municipality_code.to_string(),
             opt(self.bag_vbo_id),
             self.housing_form.as_str().to_string(),
-            if self.zoned_residential { "ja" } else { "nee" }.to_string(),
+            yes_no(self.zoned_residential),
             self.floor_area_m2.to_string(),
             self.legal_status.as_str().to_string(),
             self.stay_type.as_str().to_string(),
@@ -769,6 +827,11 @@ impl ExportRow<'_> {
             self.position.map(|p| p.x.to_string()).unwrap_or_default(),
             self.position.map(|p| p.y.to_string()).unwrap_or_default(),
             format_rooms(&self.rooms),
+            yes_no(self.new_build),
+            self.in_use_since.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            yes_no(self.conversion_permit),
+            yes_no(self.bedroom_sharing_agreed),
+            yes_no(self.first_responsible),
         ]
     }
 }
@@ -823,9 +886,16 @@ mod tests {
     use super::*;
     use crate::register::LocationDraft;
 
-    const HEADER_LINE: &str = "postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms";
+    const HEADER_LINE: &str = "postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms,new_build,in_use_since,conversion_permit,bedroom_sharing_agreed,first_responsible";
+    /// The header before the norm facts were added.
+    const OLD_HEADER_LINE: &str = "postcode,house_number,house_letter,house_addition,street,place,municipality_code,bag_vbo_id,housing_form,zoned_residential,floor_area_m2,legal_status,stay_type,operator_kvk,toilets,showers,kitchens,washing_machines,rd_x,rd_y,rooms";
 
     fn good_line(n: i64) -> String {
+        format!("{},nee,2016-04-01,ja,nee,ja", old_line(n))
+    }
+
+    /// A good line of a file with the old header.
+    fn old_line(n: i64) -> String {
         format!(
             "2691 AB,{n},a,,Naaldwijkseweg,'s-Gravenzande,GM1783,,a,ja,120,in_use,short,40409352,2,2,1,1,,,Kamer 1:14.5:1A|1B!matras kapot;Kamer 2:9:1"
         )
@@ -858,6 +928,11 @@ mod tests {
             operator_kvk: kvk,
             facilities: d.facilities,
             position: d.position,
+            new_build: d.new_build,
+            in_use_since: d.in_use_since,
+            conversion_permit: d.conversion_permit,
+            bedroom_sharing_agreed: d.bedroom_sharing_agreed,
+            first_responsible: d.first_responsible,
             rooms: d
                 .rooms
                 .iter()
@@ -888,8 +963,8 @@ mod tests {
         bytes.extend(file(&[
             &good_line(12),
             "",
-            "1011 ZZ,3,,bis,Laan,Amsterdam,GM0363,0363010000000001,c,0,55.5,tolerated,mid,,1,1,1,0,121000.5,487000,",
-            ",,,,,,,,,,,,,,,,,,,,",
+            "1011 ZZ,3,,bis,Laan,Amsterdam,GM0363,0363010000000001,c,0,55.5,tolerated,mid,,1,1,1,0,121000.5,487000,,,,,,",
+            ",,,,,,,,,,,,,,,,,,,,,,,,,",
         ]));
         let rows = parse(&bytes).unwrap();
         assert_eq!(rows.len(), 2);
@@ -905,6 +980,16 @@ mod tests {
         let beds: Vec<_> = i.rooms.iter().flat_map(|r| &r.beds).map(|b| (b.label.as_str(), b.in_service)).collect();
         assert_eq!(beds, [("1A", true), ("1B", false), ("2A", true)]);
         assert_eq!(i.rooms[0].area_m2, 14.5);
+        assert_eq!(
+            (
+                i.new_build,
+                i.in_use_since.as_deref(),
+                i.conversion_permit,
+                i.bedroom_sharing_agreed,
+                i.first_responsible
+            ),
+            (false, Some("2016-04-01"), true, false, true)
+        );
 
         let second = &rows[1];
         assert_eq!(second.line, 4, "the empty line 3 still counts");
@@ -913,6 +998,55 @@ mod tests {
         assert_eq!(second.input.address.house_addition.as_deref(), Some("bis"));
         assert_eq!(second.input.position, Some(PositionInput::Rd(RdPoint { x: 121_000.5, y: 487_000.0 })));
         assert!(second.input.rooms.is_empty());
+        let s = &second.input;
+        assert_eq!(
+            (
+                s.new_build,
+                s.in_use_since.as_deref(),
+                s.conversion_permit,
+                s.bedroom_sharing_agreed,
+                s.first_responsible
+            ),
+            (false, None, false, false, false),
+            "empty norm facts are no and unknown"
+        );
+    }
+
+    #[test]
+    fn a_file_with_the_old_header_imports_with_the_norm_facts_unset() {
+        let text = format!("{OLD_HEADER_LINE}\n{}\n{}\n", old_line(1), old_line(2));
+        let rows = parse(text.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        let i = &rows[0].input;
+        assert_eq!(i.address.house_number, 1);
+        assert_eq!(
+            (
+                i.new_build,
+                i.in_use_since.as_deref(),
+                i.conversion_permit,
+                i.bedroom_sharing_agreed,
+                i.first_responsible
+            ),
+            (false, None, false, false, false)
+        );
+        // A line of the new width under the old header is still a line of the wrong width.
+        let errs = errors(format!("{OLD_HEADER_LINE}\n{}\n", good_line(1)).as_bytes());
+        assert!(errs[0].message.contains("26 columns but the header has 21"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn bad_norm_facts_are_named_by_column() {
+        let line = good_line(1).replace(",nee,2016-04-01,ja,nee,ja", ",misschien,1-4-2016,ja,nee,X");
+        let early = good_line(2).replace("2016-04-01", "1850-01-01");
+        let errs = errors(&file(&[&line, &early]));
+        let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            got,
+            [(2, "new_build"), (2, "in_use_since"), (2, "first_responsible"), (3, "in_use_since")],
+            "{errs:#?}"
+        );
+        assert!(errs[1].message.contains("'1-4-2016' is not a date; expected YYYY-MM-DD"), "{}", errs[1]);
+        assert!(errs[3].message.contains("before 1900-01-01"), "{}", errs[3]);
     }
 
     #[test]
@@ -958,6 +1092,11 @@ mod tests {
             operator_id: None,
             facilities: Facilities { toilets: 1, showers: 0, kitchens: 1, washing_machines: 0 },
             position: None,
+            new_build: true,
+            in_use_since: Some("2025-09-15".into()),
+            conversion_permit: false,
+            bedroom_sharing_agreed: true,
+            first_responsible: false,
             rooms: vec![
                 RoomInput { id: None, name: "Zolder, achter".into(), area_m2: 20.0, beds: vec![bed("7", None)] },
                 RoomInput { id: None, name: "Woonkamer".into(), area_m2: 30.5, beds: vec![] },
@@ -980,6 +1119,7 @@ mod tests {
         let text = String::from_utf8(out.clone()).unwrap();
         assert!(text.starts_with(HEADER_LINE), "{text}");
         assert!(text.contains("Zolder, achter:20:7|;Woonkamer:30.5:0;"), "{text}");
+        assert!(text.contains(",ja,2025-09-15,nee,ja,nee\n"), "{text}");
 
         let rows = parse(&out).unwrap();
         let back: Vec<LocationInput> = rows.iter().map(|r| r.input.clone()).collect();
@@ -1010,6 +1150,10 @@ mod tests {
             (format!("{HEADER_LINE},notes"), "unknown column(s) 'notes'"),
             (HEADER_LINE.replace("street,place", "place,street"), "wrong order"),
             (HEADER_LINE.replace("rooms", "kamers"), "missing column(s) rooms; unknown column(s) 'kamers'"),
+            // The optional columns go together: some of them is not enough.
+            (HEADER_LINE.replace(",first_responsible", ""), "missing column(s) first_responsible"),
+            // Without any of them, only the others are missing.
+            (OLD_HEADER_LINE.replace(",rooms", ""), "the header is wrong: missing column(s) rooms;"),
         ];
         for (header, expect) in cases {
             let bytes = format!("{header}\n{}\n", good_line(1)).into_bytes();
@@ -1083,7 +1227,7 @@ mod tests {
         let msg = |line: usize, field: &str| {
             errs.iter().find(|e| e.line == line && e.field == field).unwrap().message.clone()
         };
-        assert!(msg(4, "").contains("22 columns but the header has 21"));
+        assert!(msg(4, "").contains("27 columns but the header has 26"));
         assert!(msg(5, "floor_area_m2").contains("use a point as decimal separator"));
         assert!(msg(5, "operator_kvk").contains("leading zeros"));
         assert!(msg(5, "legal_status").contains("'legaal' is not one of: planned"));
@@ -1099,7 +1243,7 @@ mod tests {
     #[test]
     fn invalid_utf8_is_reported_on_its_line() {
         let mut bytes = file(&[&good_line(1)]);
-        bytes.extend(b"2691 AB,2,,,Stra\xDFe,'s-Gravenzande,GM1783,,a,ja,120,in_use,short,,1,1,1,1,,,\n");
+        bytes.extend(b"2691 AB,2,,,Stra\xDFe,'s-Gravenzande,GM1783,,a,ja,120,in_use,short,,1,1,1,1,,,,,,,,\n");
         bytes.extend(format!("{}\n", good_line(3)).into_bytes());
         let errs = errors(&bytes);
         assert_eq!(errs.len(), 1, "{errs:?}");

@@ -5,6 +5,7 @@ use crate::address::{Address, Postcode, parse_house_addition, parse_house_letter
 use crate::error::FieldErrors;
 use crate::geo::{PositionInput, RdPoint};
 use crate::ids::{BagVboId, KvkNumber, MunicipalityCode};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Declares a closed set of values with a stable snake_case code for storage and the API.
@@ -97,6 +98,8 @@ pub const MAX_ROOMS: usize = 2_000;
 pub const MAX_BEDS_PER_ROOM: usize = 100;
 /// Free text fields (street, place, names, reasons).
 pub const MAX_TEXT_LEN: usize = 200;
+/// Dates before this are taken for typing errors (`in_use_since`).
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -169,6 +172,22 @@ pub struct LocationInput {
     pub facilities: Facilities,
     #[serde(default)]
     pub position: Option<PositionInput>,
+    /// Built or converted as new-build housing.
+    #[serde(default)]
+    pub new_build: bool,
+    /// When the location was first taken into use as housing: `YYYY-MM-DD`.
+    #[serde(default)]
+    pub in_use_since: Option<String>,
+    /// The location holds a conversion permit (omzettingsvergunning).
+    #[serde(default)]
+    pub conversion_permit: bool,
+    /// The residents agreed in writing to share a bedroom by two.
+    #[serde(default)]
+    pub bedroom_sharing_agreed: bool,
+    /// The operator is the first responsible party (eerstverantwoordelijke) for this
+    /// location under its certificate.
+    #[serde(default)]
+    pub first_responsible: bool,
     #[serde(default)]
     pub rooms: Vec<RoomInput>,
 }
@@ -203,6 +222,11 @@ pub struct LocationDraft {
     pub operator_id: Option<i64>,
     pub facilities: Facilities,
     pub position: Option<RdPoint>,
+    pub new_build: bool,
+    pub in_use_since: Option<NaiveDate>,
+    pub conversion_permit: bool,
+    pub bedroom_sharing_agreed: bool,
+    pub first_responsible: bool,
     pub rooms: Vec<RoomDraft>,
 }
 
@@ -226,6 +250,21 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> S
         errors.add(field, "invalid_text", "control characters are not allowed");
     }
     v.to_string()
+}
+
+/// A calendar date written `YYYY-MM-DD`, not before [`EARLIEST_DATE`].
+pub fn parse_date(value: &str) -> crate::error::Check<NaiveDate> {
+    let v = value.trim();
+    let shape = v.len() == 10
+        && v.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let date = if shape { NaiveDate::parse_from_str(v, "%Y-%m-%d").ok() } else { None };
+    match date {
+        None => Err(("invalid_date", format!("'{v}' is not a date; expected YYYY-MM-DD, e.g. 2021-07-01"))),
+        Some(d) if d < EARLIEST_DATE => {
+            Err(("date_too_early", format!("{d} is before {EARLIEST_DATE}; check the year")))
+        }
+        Some(d) => Ok(d),
+    }
 }
 
 fn code<T>(
@@ -291,6 +330,10 @@ impl LocationInput {
             None => Some(None),
             Some(p) => e.take("position", p.to_rd()).map(Some),
         };
+        let in_use_since = match self.in_use_since.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Some(None),
+            Some(d) => e.take("in_use_since", parse_date(d)).map(Some),
+        };
         if self.rooms.len() > MAX_ROOMS {
             e.add("rooms", "too_many", format!("at most {MAX_ROOMS} rooms per location"));
         }
@@ -317,6 +360,7 @@ impl LocationInput {
         else {
             unreachable!("validated above")
         };
+        let Some(in_use_since) = in_use_since else { unreachable!("validated above") };
         Ok(LocationDraft {
             address: Address { postcode, house_number, house_letter, house_addition, street, place },
             municipality,
@@ -329,6 +373,11 @@ impl LocationInput {
             operator_id: self.operator_id,
             facilities: self.facilities,
             position,
+            new_build: self.new_build,
+            in_use_since,
+            conversion_permit: self.conversion_permit,
+            bedroom_sharing_agreed: self.bedroom_sharing_agreed,
+            first_responsible: self.first_responsible,
             rooms,
         })
     }
@@ -443,6 +492,11 @@ mod tests {
             operator_id: Some(1),
             facilities: Facilities { toilets: 2, showers: 2, kitchens: 1, washing_machines: 1 },
             position: None,
+            new_build: false,
+            in_use_since: Some("2016-04-01".into()),
+            conversion_permit: true,
+            bedroom_sharing_agreed: false,
+            first_responsible: true,
             rooms: vec![RoomInput {
                 id: None,
                 name: "Kamer 1".into(),
@@ -465,6 +519,43 @@ mod tests {
         let d = sample().validate().unwrap();
         assert_eq!(d.address.key(), "2691AB|12|A|");
         assert_eq!((d.bed_count(), d.beds_in_service()), (2, 1));
+        assert_eq!(d.in_use_since, NaiveDate::from_ymd_opt(2016, 4, 1));
+        assert!(d.conversion_permit && d.first_responsible && !d.new_build && !d.bedroom_sharing_agreed);
+    }
+
+    #[test]
+    fn the_norm_facts_default_to_no_and_unknown() {
+        let mut v = serde_json::to_value(sample()).unwrap();
+        let o = v.as_object_mut().unwrap();
+        for key in ["new_build", "in_use_since", "conversion_permit", "bedroom_sharing_agreed", "first_responsible"] {
+            o.remove(key);
+        }
+        let d = serde_json::from_value::<LocationInput>(v).unwrap().validate().unwrap();
+        assert_eq!(
+            (d.new_build, d.in_use_since, d.conversion_permit, d.bedroom_sharing_agreed, d.first_responsible),
+            (false, None, false, false, false)
+        );
+    }
+
+    #[test]
+    fn in_use_since_is_a_date_from_1900() {
+        let check = |value: &str| {
+            let mut i = sample();
+            i.in_use_since = Some(value.into());
+            i.validate().map(|d| d.in_use_since).map_err(|e| e.get("in_use_since").map(|f| f.code))
+        };
+        assert_eq!(check(" 2025-07-01 "), Ok(NaiveDate::from_ymd_opt(2025, 7, 1)));
+        assert_eq!(check("1900-01-01"), Ok(NaiveDate::from_ymd_opt(1900, 1, 1)));
+        assert_eq!(check(""), Ok(None), "empty is unknown");
+        for bad in ["01-07-2025", "2025-7-1", "2025-02-30", "2025/07/01", "+2025-07-01", "gisteren"] {
+            assert_eq!(check(bad), Err(Some("invalid_date")), "{bad}");
+        }
+        assert_eq!(check("1899-12-31"), Err(Some("date_too_early")));
+        let mut i = sample();
+        i.in_use_since = Some("2025-13-01".into());
+        let e = i.validate().unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert_eq!(e.0[0].message, "'2025-13-01' is not a date; expected YYYY-MM-DD, e.g. 2021-07-01");
     }
 
     #[test]
@@ -477,6 +568,7 @@ mod tests {
         bad.housing_form = "f".into();
         bad.floor_area_m2 = -5.0;
         bad.facilities.toilets = -1;
+        bad.in_use_since = Some("1 juli 2016".into());
         bad.rooms[0].beds[0].in_service = false;
         let errs = bad.validate().unwrap_err();
         let fields: Vec<&str> = errs.0.iter().map(|e| e.field.as_str()).collect();
@@ -490,6 +582,7 @@ mod tests {
                 "housing_form",
                 "floor_area_m2",
                 "facilities.toilets",
+                "in_use_since",
                 "rooms[0].beds[0].out_of_service_reason"
             ]
         );

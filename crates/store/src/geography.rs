@@ -46,12 +46,19 @@ const REGION_SELECT: &str = "SELECT r.id, r.code, r.name, r.kind,
     (SELECT COUNT(*) FROM region_members m WHERE m.region_id = r.id) AS member_count FROM regions r";
 
 impl Store {
-    /// Loads the municipalities and standard regions when the database has none yet.
+    /// Loads the municipalities and standard regions when the database has none yet, then
+    /// the built-in rule sets (some name municipalities).
     pub async fn seed_geography(
         &self,
         municipalities: &[Municipality],
         regions: &[RegionDef],
     ) -> Result<bool, StoreError> {
+        let loaded = self.load_geography(municipalities, regions).await?;
+        self.sync_builtin_rule_sets().await?;
+        Ok(loaded)
+    }
+
+    async fn load_geography(&self, municipalities: &[Municipality], regions: &[RegionDef]) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM municipalities").fetch_one(&mut *tx).await?;
         if existing > 0 {

@@ -12,11 +12,14 @@
 mod accounts;
 mod audit;
 pub mod cache;
+mod capacity;
+mod certificates;
 mod error;
 mod geography;
 mod inspections;
 mod locations;
 mod lookup;
+mod norms;
 mod organisations;
 mod sql;
 pub mod testing;
@@ -24,6 +27,8 @@ mod totals;
 
 pub use accounts::{Account, AccountSpec, Authenticated};
 pub use audit::{Actor, AuditEntry};
+pub use capacity::{CapacityReport, CapacityRow, bedrooms_of, facts_of};
+pub use certificates::{Certificate, CertificateBook, StatusEntry};
 pub use error::StoreError;
 pub use geography::{MunicipalityRow, RegionRow};
 pub use inspections::{
@@ -53,6 +58,12 @@ pub struct Store {
     totals_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<Totals>>>,
     /// Recently read pages of the location list.
     page_cache: std::sync::Arc<cache::GenerationCache<Page<LocationSummary>>>,
+    /// The rule sets, under one key.
+    norms_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<Vec<flexwonen_core::norms::RuleSet>>>>,
+    /// Every organisation's certificates, under one key.
+    certificate_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<certificates::CertificateBook>>>,
+    /// Capacity reports, by date.
+    report_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<capacity::CapacityReport>>>,
 }
 
 /// The SQLite file used when no database URL is given.
@@ -113,6 +124,9 @@ impl Store {
             backend,
             totals_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             page_cache: std::sync::Arc::new(cache::GenerationCache::new(256)),
+            norms_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
+            certificate_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
+            report_cache: std::sync::Arc::new(cache::GenerationCache::new(8)),
         })
     }
 
@@ -155,6 +169,11 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "certificate_statuses",
+            "certificates",
+            "rule_set_versions",
+            "rule_set_municipalities",
+            "rule_sets",
             "defects",
             "inspections",
             "beds",

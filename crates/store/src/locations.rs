@@ -5,6 +5,7 @@ use crate::audit::{Actor, record};
 use crate::sql::{Sql, Value, parse_code};
 use crate::totals::{self, Contribution};
 use crate::{Backend, Store, StoreError, now};
+use chrono::NaiveDate;
 use flexwonen_core::FieldErrors;
 use flexwonen_core::access::LocationScope;
 use flexwonen_core::address::{Address, Postcode};
@@ -55,6 +56,12 @@ pub struct Location {
     pub operator_name: Option<String>,
     pub facilities: Facilities,
     pub position: Option<Position>,
+    pub new_build: bool,
+    /// Serialized as `YYYY-MM-DD`.
+    pub in_use_since: Option<NaiveDate>,
+    pub conversion_permit: bool,
+    pub bedroom_sharing_agreed: bool,
+    pub first_responsible: bool,
     pub room_count: i64,
     pub bed_count: i64,
     pub beds_in_service: i64,
@@ -158,7 +165,8 @@ const SUMMARY_COLUMNS: &str =
     o.name AS operator_name, l.floor_area_m2, l.room_count, l.bed_count, l.beds_in_service, l.updated_at";
 
 const DETAIL_COLUMNS: &str = "l.bag_vbo_id, l.zoned_residential, l.toilets, l.showers, l.kitchens, l.washing_machines,
-    l.rd_x, l.rd_y, l.created_at";
+    l.rd_x, l.rd_y, l.new_build, l.in_use_since, l.conversion_permit, l.bedroom_sharing_agreed, l.first_responsible,
+    l.created_at";
 
 /// The names a location row shows: its municipality's and its operator's.
 const JOINS: &str =
@@ -640,7 +648,7 @@ async fn insert_rows(conn: &mut AnyConnection, head: &str, rows: Vec<Vec<Value>>
 }
 
 /// The columns `location_values` fills, in its order.
-const LOCATION_COLUMNS: [&str; 27] = [
+const LOCATION_COLUMNS: [&str; 32] = [
     "address_key",
     "postcode",
     "house_number",
@@ -662,6 +670,11 @@ const LOCATION_COLUMNS: [&str; 27] = [
     "washing_machines",
     "rd_x",
     "rd_y",
+    "new_build",
+    "in_use_since",
+    "conversion_permit",
+    "bedroom_sharing_agreed",
+    "first_responsible",
     "room_count",
     "bed_count",
     "beds_in_service",
@@ -696,6 +709,11 @@ fn location_values(d: &LocationDraft, version: i64, ts: &str) -> [Value; LOCATIO
         d.facilities.washing_machines.into(),
         d.position.map(|p| p.x).into(),
         d.position.map(|p| p.y).into(),
+        i64::from(d.new_build).into(),
+        d.in_use_since.map(|s| s.format(DATE_FORMAT).to_string()).into(),
+        i64::from(d.conversion_permit).into(),
+        i64::from(d.bedroom_sharing_agreed).into(),
+        i64::from(d.first_responsible).into(),
         (d.rooms.len() as i64).into(),
         (d.bed_count() as i64).into(),
         (d.beds_in_service() as i64).into(),
@@ -703,6 +721,24 @@ fn location_values(d: &LocationDraft, version: i64, ts: &str) -> [Value; LOCATIO
         ts.into(),
         ts.into(),
     ]
+}
+
+/// How `in_use_since` is stored: text that sorts as the date.
+const DATE_FORMAT: &str = "%Y-%m-%d";
+
+/// A stored 0/1 flag.
+fn flag(r: &AnyRow, col: &str) -> Result<bool, StoreError> {
+    Ok(r.try_get::<i64, _>(col)? != 0)
+}
+
+/// A stored date; anything but `YYYY-MM-DD` is a decoding error, as for stored codes.
+fn date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| {
+        NaiveDate::parse_from_str(&s, DATE_FORMAT)
+            .map_err(|_| StoreError::Database(sqlx::Error::Decode(format!("column {col}: '{s}' is not a date").into())))
+    })
+    .transpose()
 }
 
 fn contribution(d: &LocationDraft) -> Contribution {
@@ -953,7 +989,7 @@ fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {
         municipality_name: s.municipality_name,
         bag_vbo_id: r.try_get("bag_vbo_id")?,
         housing_form: s.housing_form,
-        zoned_residential: r.try_get::<i64, _>("zoned_residential")? != 0,
+        zoned_residential: flag(r, "zoned_residential")?,
         floor_area_m2: s.floor_area_m2,
         legal_status: s.legal_status,
         stay_type: s.stay_type,
@@ -966,6 +1002,11 @@ fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {
             washing_machines: r.try_get("washing_machines")?,
         },
         position,
+        new_build: flag(r, "new_build")?,
+        in_use_since: date(r, "in_use_since")?,
+        conversion_permit: flag(r, "conversion_permit")?,
+        bedroom_sharing_agreed: flag(r, "bedroom_sharing_agreed")?,
+        first_responsible: flag(r, "first_responsible")?,
         room_count: s.room_count,
         bed_count: s.bed_count,
         beds_in_service: s.beds_in_service,

@@ -31,6 +31,11 @@ fn input(house_number: i64) -> LocationInput {
         operator_id: None,
         facilities: Facilities { toilets: 1, showers: 1, kitchens: 1, washing_machines: 1 },
         position: None,
+        new_build: false,
+        in_use_since: None,
+        conversion_permit: false,
+        bedroom_sharing_agreed: false,
+        first_responsible: false,
         rooms: vec![
             RoomInput { id: None, name: "Kamer 1".into(), area_m2: 12.0, beds: vec![bed("1A"), bed("1B")] },
             RoomInput { id: None, name: "Kamer 2".into(), area_m2: 10.0, beds: vec![bed("2A")] },
@@ -59,9 +64,17 @@ async fn location_lifecycle_is_audited_and_counted(db: TestDb) {
     let op = provider(store, "Huisvesting Test B.V.", "91234567").await;
     let mut inp = input(1);
     inp.operator_id = Some(op);
+    inp.new_build = true;
+    inp.in_use_since = Some("2025-08-01".into());
+    inp.bedroom_sharing_agreed = true;
+    inp.first_responsible = true;
     let created = store.create_location(&actor(), &LocationScope::All, &inp.validate().unwrap()).await.unwrap();
     assert_eq!((created.version, created.room_count, created.bed_count), (1, 2, 3));
     assert_eq!(created.operator_name.as_deref(), Some("Huisvesting Test B.V."));
+    let facts = |l: &flexwonen_store::Location| {
+        (l.new_build, l.in_use_since, l.conversion_permit, l.bedroom_sharing_agreed, l.first_responsible)
+    };
+    assert_eq!(facts(&created), (true, chrono::NaiveDate::from_ymd_opt(2025, 8, 1), false, true, true));
     assert_eq!(store.totals(None).await.unwrap().total().beds, 3);
 
     // Keep bed 1A (by id), drop 1B, move 2A out of service, add a room.
@@ -79,6 +92,11 @@ async fn location_lifecycle_is_audited_and_counted(db: TestDb) {
     change.rooms.push(RoomInput { id: None, name: "Kamer 3".into(), area_m2: 9.0, beds: vec![bed("3A"), bed("3B")] });
     // From no position to one: an optional number that changes from NULL to a value.
     change.position = Some(PositionInput::Rd(RdPoint { x: 74_500.5, y: 445_100.25 }));
+    // The norm facts change both ways, the date to none.
+    change.new_build = false;
+    change.in_use_since = None;
+    change.conversion_permit = true;
+    change.bedroom_sharing_agreed = false;
     let updated =
         store.update_location(&actor(), &LocationScope::All, created.id, 1, &change.validate().unwrap()).await.unwrap();
     assert_eq!(updated.version, 2);
@@ -86,6 +104,7 @@ async fn location_lifecycle_is_audited_and_counted(db: TestDb) {
     assert_eq!((updated.bed_count, updated.beds_in_service), (4, 3));
     assert!(!updated.rooms[1].beds[0].in_service);
     assert_eq!(updated.position.map(|p| (p.rd.x, p.rd.y)), Some((74_500.5, 445_100.25)));
+    assert_eq!(facts(&updated), (false, None, true, false, true));
 
     // A stale version is refused and changes nothing.
     let err = store
@@ -107,6 +126,9 @@ async fn location_lifecycle_is_audited_and_counted(db: TestDb) {
     assert_eq!(actions, ["delete", "update", "create"]);
     assert_eq!(trail[1].before.as_ref().unwrap()["bed_count"], 3);
     assert_eq!(trail[1].after.as_ref().unwrap()["bed_count"], 4);
+    assert_eq!(trail[1].before.as_ref().unwrap()["in_use_since"], "2025-08-01");
+    assert_eq!(trail[1].after.as_ref().unwrap()["in_use_since"], serde_json::Value::Null);
+    assert_eq!(trail[1].after.as_ref().unwrap()["conversion_permit"], true);
     assert_eq!(trail[1].actor, "test");
     db.drop_database().await;
 }

@@ -112,16 +112,16 @@ pub fn paging(q: &HashMap<String, String>) -> Result<(i64, i64), ApiError> {
 
 /// A page of a list, serialized as is (no intermediate JSON tree).
 #[derive(Serialize)]
-struct List<T> {
-    items: Vec<T>,
-    total: i64,
+pub(crate) struct List<T> {
+    pub items: Vec<T>,
+    pub total: i64,
 }
 
-fn list<T: Serialize>(items: Vec<T>, total: i64) -> Response {
+pub(crate) fn list<T: Serialize>(items: Vec<T>, total: i64) -> Response {
     Json(List { items, total }).into_response()
 }
 
-fn page_of<T: Serialize + Clone>(all: &[T], page: i64, per_page: i64) -> Response {
+pub(crate) fn page_of<T: Serialize + Clone>(all: &[T], page: i64, per_page: i64) -> Response {
     let start = ((page - 1) * per_page).min(all.len() as i64) as usize;
     let end = (start + per_page as usize).min(all.len());
     list(all[start..end].to_vec(), all.len() as i64)
@@ -205,7 +205,7 @@ async fn organisations(
     Ok(list(p.items, p.total))
 }
 
-fn choice<T>(
+pub(crate) fn choice<T>(
     q: &HashMap<String, String>,
     name: &str,
     parse: fn(&str) -> Option<T>,
@@ -224,7 +224,7 @@ fn choice<T>(
     }
 }
 
-fn id_param(q: &HashMap<String, String>, name: &str) -> Result<Option<i64>, ApiError> {
+pub(crate) fn id_param(q: &HashMap<String, String>, name: &str) -> Result<Option<i64>, ApiError> {
     match q.get(name).map(String::as_str).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| ApiError {
@@ -253,7 +253,7 @@ pub fn location_filter(q: &HashMap<String, String>) -> Result<(LocationFilter, L
 }
 
 /// The scope for reading single locations; the public and national roles get a clear no.
-fn read_scope(ctx: &Ctx) -> Result<LocationScope, ApiError> {
+pub(crate) fn read_scope(ctx: &Ctx) -> Result<LocationScope, ApiError> {
     match ctx.viewer.location_read_scope() {
         LocationScope::Nothing if ctx.viewer.principal().is_none() => Err(ApiError::unauthorized()),
         LocationScope::Nothing => Err(ApiError::forbidden("your role sees aggregates only; use /api/v1/stats")),
@@ -261,7 +261,7 @@ fn read_scope(ctx: &Ctx) -> Result<LocationScope, ApiError> {
     }
 }
 
-fn write_scope(ctx: &Ctx) -> Result<LocationScope, ApiError> {
+pub(crate) fn write_scope(ctx: &Ctx) -> Result<LocationScope, ApiError> {
     read_scope(ctx)?;
     match ctx.viewer.location_write_scope() {
         LocationScope::Nothing => Err(ApiError::forbidden("your role may not change locations")),
@@ -270,7 +270,7 @@ fn write_scope(ctx: &Ctx) -> Result<LocationScope, ApiError> {
 }
 
 /// API writes must come with a bearer token: a browser session would need CSRF protection.
-fn require_token(ctx: &Ctx) -> Result<(), ApiError> {
+pub(crate) fn require_token(ctx: &Ctx) -> Result<(), ApiError> {
     if ctx.viewer.principal().is_some() && !ctx.via_token {
         return Err(ApiError::forbidden(
             "API changes need a bearer token (Authorization: Bearer …), not a browser session",
@@ -305,12 +305,12 @@ async fn list_locations(
     Ok(cached(body))
 }
 
-fn location_id(raw: &str) -> Result<i64, ApiError> {
+pub(crate) fn location_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::not_found())
 }
 
 /// The version a change applies to: `If-Match` (the ETag) or `"version"` in the body.
-fn expected_version(headers: &HeaderMap, body: &mut serde_json::Value) -> Result<Option<i64>, ApiError> {
+pub(crate) fn expected_version(headers: &HeaderMap, body: &mut serde_json::Value) -> Result<Option<i64>, ApiError> {
     let from_body = body.as_object_mut().and_then(|o| o.remove("version"));
     let from_header = headers
         .get(header::IF_MATCH)

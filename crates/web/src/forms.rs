@@ -128,6 +128,11 @@ pub fn location_input(form: &FormData, existing: Option<&Location>) -> (Location
         operator_id,
         facilities,
         position,
+        new_build: form.checked("new_build"),
+        in_use_since: form.opt("in_use_since"),
+        conversion_permit: form.checked("conversion_permit"),
+        bedroom_sharing_agreed: form.checked("bedroom_sharing_agreed"),
+        first_responsible: form.checked("first_responsible"),
         rooms: existing.map(rooms_as_input).unwrap_or_default(),
     };
     (input, e)
@@ -189,6 +194,11 @@ pub fn as_input(l: &Location) -> LocationInput {
         operator_id: l.operator_id,
         facilities: l.facilities,
         position: l.position.map(|p| PositionInput::Rd(p.rd)),
+        new_build: l.new_build,
+        in_use_since: l.in_use_since.map(|d| d.to_string()),
+        conversion_permit: l.conversion_permit,
+        bedroom_sharing_agreed: l.bedroom_sharing_agreed,
+        first_responsible: l.first_responsible,
         rooms: rooms_as_input(l),
     }
 }
@@ -220,10 +230,19 @@ pub fn location_values(l: Option<&Location>) -> FormData {
         ("showers".into(), l.facilities.showers.to_string()),
         ("kitchens".into(), l.facilities.kitchens.to_string()),
         ("washing_machines".into(), l.facilities.washing_machines.to_string()),
+        ("in_use_since".into(), l.in_use_since.map(|d| d.to_string()).unwrap_or_default()),
         ("version".into(), l.version.to_string()),
     ];
-    if l.zoned_residential {
-        v.push(("zoned_residential".into(), "on".into()));
+    for (name, on) in [
+        ("zoned_residential", l.zoned_residential),
+        ("new_build", l.new_build),
+        ("conversion_permit", l.conversion_permit),
+        ("bedroom_sharing_agreed", l.bedroom_sharing_agreed),
+        ("first_responsible", l.first_responsible),
+    ] {
+        if on {
+            v.push((name.into(), "on".into()));
+        }
     }
     if let Some(p) = l.position {
         v.push(("rd_x".into(), format!("{:.0}", p.rd.x)));

@@ -152,6 +152,13 @@ texts! {
     rd_x: "RD x (m)", "RD x (m)";
     rd_y: "RD y (m)", "RD y (m)";
     position_hint: "Rijksdriehoeksmeting in meters; beide leeg laten als onbekend.", "Dutch national grid (RD New) in metres; leave both empty if unknown.";
+    norm_facts: "Gegevens voor de normen", "Facts for the housing norms";
+    new_build: "Nieuwbouw", "New build";
+    in_use_since: "In gebruik sinds", "In use since";
+    in_use_since_hint: "De datum waarop de locatie voor het eerst als woonruimte in gebruik is genomen, als jjjj-mm-dd; leeg laten als onbekend.", "The date the location was first taken into use as housing, as yyyy-mm-dd; leave empty if unknown.";
+    conversion_permit: "Omzettingsvergunning aanwezig", "Conversion permit held";
+    bedroom_sharing_agreed: "Tweepersoonskamers schriftelijk overeengekomen", "Sharing a bedroom by two agreed in writing";
+    first_responsible: "Exploitant is eerstverantwoordelijke", "Operator is the first responsible party";
     yes: "ja", "yes";
     no: "nee", "no";
     rooms: "Kamers", "Rooms";
@@ -253,6 +260,73 @@ texts! {
     lookup_not_in_register: "Niet in het register, per {date}.", "Not in the register, as of {date}.";
     lookup_explain: "Het aantal personen volgt uit de SNF-norm en de geregistreerde gegevens van de locatie, zoals de oppervlakte, de slaapkamers en het sanitair. \"Niet in het register\" betekent: op dit adres staat geen locatie van een organisatie met een geldig SNF-keurmerk.", "The number of persons follows from the SNF norm and the registered facts of the location, such as its floor area, bedrooms and sanitary facilities. \"Not in the register\" means: no location of an organisation holding a valid SNF mark is registered at this address.";
     lookup_back: "Naar het register van gecertificeerde organisaties", "To the register of certified organisations";
+    // norms and capacity
+    nav_norms: "Normen", "Norms";
+    norms_title: "Huisvestingsnormen", "Housing norms";
+    norms_intro: "De normen als gegevens: elke regel met zijn bron en geldigheid. Een gepubliceerde versie verandert nooit; een wijziging is een nieuwe versie met een eigen begindatum.", "The norms as data: every rule with its source and validity. A published version never changes; a change is a new version with its own start date.";
+    norms_scheme: "Soort norm", "Kind of norm";
+    norms_area: "Gebied", "Area";
+    norms_national: "heel Nederland", "the whole Netherlands";
+    norms_in_force_today: "Vandaag geldend", "In force today";
+    norms_none_in_force: "geen versie geldig", "no version in force";
+    norms_version: "Versie", "Version";
+    norms_current: "geldt nu", "in force now";
+    norms_from: "vanaf", "from";
+    norms_valid: "Geldig", "Valid";
+    norms_valid_from: "Geldig vanaf", "Valid from";
+    norms_valid_from_hint: "Een nieuwe versie begint na de vorige. Datum als jjjj-mm-dd.", "A new version starts after the previous one. Date as yyyy-mm-dd.";
+    norms_note: "Toelichting (optioneel)", "Note (optional)";
+    norms_rules: "Regels", "Rules";
+    norms_rules_hint: "Vul alleen de regels in die gelden, elk met de bron (besluit, verordening, artikel).", "Fill in only the rules that apply, each with its source (decision, ordinance, article).";
+    norms_rule: "Regel", "Rule";
+    norms_value: "Waarde", "Value";
+    norms_when: "Geldt voor", "Applies to";
+    norms_source: "Bron", "Source";
+    norms_when_zoned: "met bestemming wonen", "zoned for living";
+    norms_when_not_zoned: "zonder bestemming wonen", "not zoned for living";
+    norms_when_new: "nieuwbouw of hotel/pension in gebruik vanaf", "new build or hotel/pension in use from";
+    norms_with_consent: "bij schriftelijke instemming", "with written consent";
+    norms_immutable: "Gepubliceerde versies worden nooit gewijzigd. Oude inspecties houden de versie die toen gold.", "Published versions are never changed. Old inspections keep the version in force at the time.";
+    norms_new: "Eigen regelset toevoegen", "Add a rule set of your own";
+    norms_new_intro: "Een gemeentelijke regel, bijvoorbeeld ‘ten hoogste 4 personen per woning’. Hij geldt naast het Bouwbesluit voor alle locaties in de gemeente.", "A municipal rule, for example ‘at most 4 persons per dwelling’. It applies beside the Bouwbesluit to every location in the municipality.";
+    norms_new_version: "Nieuwe versie publiceren", "Publish a new version";
+    norms_publish: "Publiceren", "Publish";
+    norms_code: "Code", "Code";
+    norms_code_hint: "Kleine letters, cijfers en streepjes, bijvoorbeeld zaltbommel-2026.", "Lowercase letters, digits and hyphens, for example zaltbommel-2026.";
+    norms_not_a_number: "vul een getal in", "enter a number";
+    capacity_title: "Toegestane bezetting", "Permitted capacity";
+    capacity_intro: "Per norm die hier geldt: het aantal personen dat de regels toestaan, welke regel de grens bepaalt en wat niet voldoet. Personen = bedden in gebruik.", "Per norm that applies here: the number of persons the rules permit, which rule sets the limit and what does not comply. Persons = beds in service.";
+    capacity_on: "Op datum", "On date";
+    capacity_permitted: "Toegestaan", "Permitted";
+    capacity_persons: "Bedden in gebruik", "Beds in service";
+    capacity_gap: "Boven de toegestane bezetting", "Above permitted capacity";
+    capacity_within: "Binnen de toegestane bezetting", "Within permitted capacity";
+    capacity_binding: "Bepalende regel", "Binding rule";
+    capacity_unassessed: "Niet te beoordelen zonder geregistreerde slaapkamers", "Not assessable without registered bedrooms";
+    capacity_violations: "Voldoet niet", "Does not comply";
+    capacity_no_violations: "Voldoet aan alle regels die uit het register te beoordelen zijn.", "Complies with every rule the register can judge.";
+    capacity_checklist: "Ter plekke te controleren", "To be checked on site";
+    capacity_no_limit: "geen grens", "no limit";
+    capacity_measured: "gemeten", "measured";
+    capacity_required: "vereist", "required";
+    capacity_at_least: "minstens", "at least";
+    capacity_at_most: "hoogstens", "at most";
+    capacity_no_scheme: "Op deze datum geldt hier geen norm.", "No norm applies here on this date.";
+    report_title: "Bezetting boven de norm", "Occupancy above the norm";
+    report_intro: "Elke locatie in het register getoetst aan alle normen die er op de gekozen datum gelden: het Bouwbesluit of de gemeentelijke regel altijd, SNF of AKF als de exploitant dat keurmerk heeft.", "Every location in the register judged against every norm that applies on the chosen date: the Bouwbesluit or the municipal rule always, SNF or AKF when the operator holds that mark.";
+    report_provenance: "Bron: register flexwonen en de normen in dit systeem; bedden in gebruik; getoetst per", "Source: flexwonen register and the norms in this system; beds in service; judged as of";
+    report_date: "Datum", "Date";
+    report_region_kind: "Soort regio", "Kind of region";
+    report_area: "Gebied", "Area";
+    report_region: "Regio", "Region";
+    report_netherlands: "Nederland", "The Netherlands";
+    report_by_region: "Per regio", "By region";
+    report_by_municipality: "Gemeenten met bedden boven de norm", "Municipalities with beds above the norm";
+    report_beds: "Bedden in gebruik", "Beds in service";
+    report_permitted: "Toegestaan", "Permitted";
+    report_locations_over: "Locaties boven de norm", "Locations above the norm";
+    report_beds_over: "Bedden boven de norm", "Beds above the norm";
+    report_none_over: "Geen enkele gemeente heeft op deze datum bedden boven de norm.", "No municipality has beds above the norm on this date.";
     // inspections
     insp_plan_title: "Inspectieplan", "Inspection plan";
     insp_plan_intro: "Elke locatie waarvoor een organisatie met een geldig SNF-certificaat eerstverantwoordelijk is, wordt ieder kalenderjaar geïnspecteerd.", "Every location for which an organisation with an SNF certificate in force is first responsible is inspected every calendar year.";
@@ -445,6 +519,57 @@ impl Texts {
 }
 
 impl Texts {
+    pub fn norm_scheme(&self, s: flexwonen_core::norms::NormScheme) -> &'static str {
+        use flexwonen_core::norms::NormScheme::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (s, nl) {
+            (Bouwbesluit, _) => "Bouwbesluit",
+            (Snf, _) => "SNF",
+            (Akf, _) => "AKF",
+            (Municipal, true) => "gemeentelijke regel",
+            (Municipal, false) => "municipal rule",
+        }
+    }
+
+    pub fn constraint(&self, c: flexwonen_core::norms::Constraint) -> &'static str {
+        use flexwonen_core::norms::Constraint::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (c, nl) {
+            (FloorAreaPerPerson, true) => "Gebruiksoppervlakte per persoon",
+            (FloorAreaPerPerson, false) => "Floor area per person",
+            (BedroomAreaPerPerson, true) => "Slaapkamer per persoon",
+            (BedroomAreaPerPerson, false) => "Bedroom area per person",
+            (PersonsPerBedroom, true) => "Personen per slaapkamer",
+            (PersonsPerBedroom, false) => "Persons per bedroom",
+            (PersonsPerToilet, true) => "Personen per toilet",
+            (PersonsPerToilet, false) => "Persons per toilet",
+            (PersonsPerShower, true) => "Personen per douche",
+            (PersonsPerShower, false) => "Persons per shower",
+            (MaxPersons, true) => "Ten hoogste personen per locatie",
+            (MaxPersons, false) => "Most persons per location",
+            (ConversionPermitFrom, true) => "Omzettingsvergunning nodig vanaf",
+            (ConversionPermitFrom, false) => "Conversion permit needed from",
+            (Checklist, true) => "Controlepunt",
+            (Checklist, false) => "Checklist item",
+        }
+    }
+
+    /// The unit of a rule's value and of measured and required values.
+    pub fn constraint_unit(&self, c: flexwonen_core::norms::Constraint) -> &'static str {
+        use flexwonen_core::norms::Constraint::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (c, nl) {
+            (FloorAreaPerPerson | BedroomAreaPerPerson, _) => "m²",
+            (PersonsPerToilet, true) => "personen (toiletten bij overtreding)",
+            (PersonsPerToilet, false) => "persons (toilets in a violation)",
+            (PersonsPerShower, true) => "personen (douches bij overtreding)",
+            (PersonsPerShower, false) => "persons (showers in a violation)",
+            (Checklist, _) => "",
+            (_, true) => "personen",
+            (_, false) => "persons",
+        }
+    }
+
     /// A validation error in this language: Dutch by its stable code, English as the core
     /// wrote it. An unknown code falls back to the English message.
     pub fn field_error(&self, e: &flexwonen_core::FieldError) -> String {
@@ -472,6 +597,8 @@ impl Texts {
             "implausible_area" => "Deze oppervlakte is niet aannemelijk.",
             "invalid_count" => "Vul een aantal in van 0 of meer.",
             "not_a_number" => "Vul een getal in.",
+            "invalid_date" => "Dit is geen datum. Schrijf jjjj-mm-dd, bijvoorbeeld 2021-07-01.",
+            "date_too_early" => "Deze datum ligt vóór 1900. Controleer het jaar.",
             "incomplete_position" => "Vul beide RD-coördinaten in, of geen van beide.",
             "position_outside_nl" | "invalid_position" => "Deze ligging valt buiten Nederland.",
             "rooms_exceed_floor_area" => "De kamers samen zijn groter dan de gebruiksoppervlakte.",
@@ -487,6 +614,21 @@ impl Texts {
             "invalid_kvk" => "Een KvK-nummer is precies 8 cijfers.",
             "duplicate_kvk" => "Dit KvK-nummer staat al in het register.",
             "out_of_scope" => "U mag voor deze gemeente of exploitant geen locatie registreren.",
+            "unknown_scheme" => "Kies een bestaande soort norm.",
+            "unknown_constraint" => "Dit is geen bekende soort regel.",
+            "unknown_housing_form" => "Kies een woonvorm a tot en met e.",
+            "overlapping_validity" => "Deze geldigheid overlapt met een andere versie of regel.",
+            "ends_before_start" => "De einddatum ligt vóór de begindatum.",
+            "date_out_of_range" => "Deze datum ligt niet tussen 1900 en 2200. Controleer het jaar.",
+            "not_positive" => "Vul een waarde groter dan 0 in.",
+            "too_large" => "Deze waarde is niet aannemelijk groot.",
+            "not_whole" => "Een aantal personen is een geheel getal.",
+            "invalid_code" => "Een code bestaat uit 2 tot 60 kleine letters, cijfers en streepjes.",
+            "duplicate_code" => "Er bestaat al een regelset met deze code.",
+            "wrong_version_number" => "Versies worden op volgorde genummerd.",
+            "below_value" => "De waarde bij instemming is lager dan de gewone waarde.",
+            "not_allowed" => "Dit veld is hier niet toegestaan.",
+            "duplicate" => "Dit staat er twee keer in.",
             _ => return e.message.clone(),
         };
         nl.to_string()
@@ -515,11 +657,21 @@ mod tests {
             operator_id: None,
             facilities: Default::default(),
             position: None,
+            new_build: false,
+            in_use_since: Some("1-7-2021".into()),
+            conversion_permit: false,
+            bedroom_sharing_agreed: false,
+            first_responsible: false,
             rooms: Vec::new(),
         };
         bad.facilities.toilets = -1;
-        let errors = bad.validate().unwrap_err();
-        assert!(errors.0.len() >= 8);
+        let mut errors = bad.validate().unwrap_err();
+        assert!(errors.0.len() >= 9);
+        bad.in_use_since = Some("1899-12-31".into());
+        errors.0.extend(bad.validate().unwrap_err().0.into_iter().filter(|e| e.field == "in_use_since"));
+        for code in ["invalid_date", "date_too_early"] {
+            assert!(errors.0.iter().any(|e| e.code == code), "{code}");
+        }
         for e in &errors.0 {
             assert_ne!(NL.field_error(e), e.message, "no Dutch text for {}", e.code);
             assert_eq!(EN.field_error(e), e.message);

@@ -15,6 +15,7 @@ mod forms;
 mod i18n;
 mod inspections;
 pub mod map;
+mod norms;
 mod openapi;
 mod pages;
 
@@ -80,8 +81,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(certificates::routes())
+        .merge(norms::routes())
         .merge(inspections::routes())
-        .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(inspections::api_routes()))
+        .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(norms::api_routes()).merge(inspections::api_routes()))
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -32,6 +32,26 @@ fn codes(values: &[&str]) -> Value {
     json!({"type": "string", "enum": values})
 }
 
+/// The facts of a location that the housing norms look at: the same in input and output.
+fn norm_facts() -> Value {
+    let flag = |description: &str| json!({"type": "boolean", "default": false, "description": description});
+    json!({
+        "new_build": flag("built or converted as new-build housing"),
+        "in_use_since": {"type": "string", "format": "date", "nullable": true, "example": "2021-07-01",
+            "description": "the date the location was first taken into use as housing (YYYY-MM-DD, not before 1900-01-01); null if unknown"},
+        "conversion_permit": flag("the location holds a conversion permit (omzettingsvergunning)"),
+        "bedroom_sharing_agreed": flag("the residents agreed in writing to share a bedroom by two"),
+        "first_responsible": flag("the operator is the first responsible party (eerstverantwoordelijke) for this location under its certificate"),
+    })
+}
+
+/// Adds the norm facts to the properties at `pointer`.
+fn with_norm_facts(doc: &mut Value, pointer: &str) {
+    if let (Some(Value::Object(properties)), Value::Object(facts)) = (doc.pointer_mut(pointer), norm_facts()) {
+        properties.extend(facts);
+    }
+}
+
 pub fn document() -> Value {
     use flexwonen_core::register::{HousingForm, LegalStatus, OrganisationKind, StayType};
     let form: Vec<&str> = HousingForm::ALL.iter().map(|v| v.as_str()).collect();
@@ -134,7 +154,10 @@ pub fn document() -> Value {
             }
         }
     });
+    with_norm_facts(&mut doc, "/components/schemas/LocationInput/properties");
+    with_norm_facts(&mut doc, "/components/schemas/Location/allOf/1/properties");
     add_certificates(&mut doc);
+    add_norms(&mut doc);
     add_inspections(&mut doc);
     doc
 }
@@ -250,6 +273,128 @@ fn add_certificates(doc: &mut Value) {
             s.insert(name.to_string(), schema);
         }
     }
+}
+
+/// Adds `entries` to the object at `pointer` (paths or schemas).
+fn extend(doc: &mut Value, pointer: &str, entries: impl IntoIterator<Item = (&'static str, Value)>) {
+    if let Some(Value::Object(o)) = doc.pointer_mut(pointer) {
+        for (name, value) in entries {
+            o.insert(name.to_string(), value);
+        }
+    }
+}
+
+/// Norms as rule sets, a location's permitted capacity and the national capacity report.
+fn add_norms(doc: &mut Value) {
+    use flexwonen_core::norms::{Constraint, NormScheme};
+    let schemes: Vec<&str> = NormScheme::ALL.iter().map(|v| v.as_str()).collect();
+    let constraints: Vec<&str> = Constraint::ALL.iter().map(|v| v.as_str()).collect();
+    let bearer = json!([{"bearer": []}]);
+    let date = json!({"type": "string", "format": "date", "example": "2026-01-01"});
+    let date_param = query("date", date.clone(), "the day to judge on (YYYY-MM-DD); today when absent");
+    let code = json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string"}});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    let rule_set = json!({"$ref": "#/components/schemas/RuleSet"});
+    let write_errors = |extra: &[(&str, &str)]| {
+        let mut r = json!({"400": error("malformed JSON"), "401": error("no token"), "403": error("may not publish this rule set"),
+            "415": error("not JSON"), "422": error("invalid rule set: the field is named (e.g. versions[0].rules[2].value)")});
+        for (status, text) in extra {
+            r[*status] = error(text);
+        }
+        r
+    };
+    let mut created = write_errors(&[]);
+    created["201"] = ok(rule_set.clone());
+    let mut version_created = write_errors(&[("404", "unknown rule set")]);
+    version_created["201"] = ok(json!({"$ref": "#/components/schemas/RuleSetVersion"}));
+    extend(
+        doc,
+        "/paths",
+        [
+            (
+                "/norms",
+                json!({
+            "get": {"summary": "The rule sets with their versions, validity and sources (public)", "responses": {"200": ok(list_of("RuleSet"))}},
+            "post": {"summary": "Publish a rule set: administrators any; a municipality a municipal set for itself", "security": bearer.clone(),
+                "requestBody": body("RuleSetInput"), "responses": created}}),
+            ),
+            (
+                "/norms/{code}",
+                json!({"get": {"summary": "One rule set (public)", "parameters": [code.clone()],
+            "responses": {"200": ok(rule_set), "404": error("unknown rule set")}}}),
+            ),
+            (
+                "/norms/{code}/versions",
+                json!({"post": {"summary": "Publish the next version; it starts after the latest one (published versions never change)",
+            "security": bearer.clone(), "parameters": [code], "requestBody": body("VersionInput"), "responses": version_created}}),
+            ),
+            (
+                "/locations/{id}/capacity",
+                json!({"get": {"summary": "Per applicable scheme: permitted persons, the binding constraint, violations",
+            "security": bearer, "parameters": [id, date_param.clone()],
+            "responses": {"200": ok(json!({"type": "object", "properties": {"location_id": {"type": "integer"}, "capacity": {"$ref": "#/components/schemas/Capacity"}}})),
+                "400": error("bad date"), "401": error("not signed in"), "403": error("role sees aggregates only"), "404": error("unknown or out of reach")}}}),
+            ),
+            (
+                "/reports/capacity",
+                json!({"get": {"summary": "Locations and beds above permitted capacity, nationally, per region and per municipality (public, counts only)",
+            "parameters": [date_param, query("region_kind", codes(&["province", "corop", "labour_market", "campaign_2012", "custom"]), "regions to total; labour_market by default")],
+            "responses": {"200": ok(json!({"type": "object", "properties": {"date": date.clone(), "total": {"$ref": "#/components/schemas/CapacityRow"},
+                "by_region": {"type": "array", "items": {"type": "object"}}, "by_municipality": {"type": "array", "items": {"$ref": "#/components/schemas/CapacityRow"}}}})),
+                "400": error("bad date or region kind")}}}),
+            ),
+        ],
+    );
+    let rule = json!({"type": "object", "required": ["constraint", "source"], "properties": {
+        "constraint": codes(&constraints), "value": {"type": "number", "description": "m² per person, or persons; absent for a checklist item"},
+        "value_with_consent": {"type": "number", "description": "persons per bedroom with written consent"},
+        "when": {"type": "object", "properties": {"housing_forms": {"type": "array", "items": codes(&["a", "b", "c", "d", "e"])},
+            "zoned_residential": {"type": "boolean"}, "new_location_since": date.clone()}},
+        "valid_from": date.clone(), "valid_until": date.clone(), "source": {"type": "string", "minLength": 1},
+        "description_nl": {"type": "string"}, "description_en": {"type": "string"}}});
+    let version = json!({"type": "object", "required": ["valid_from", "rules"], "properties": {"version": {"type": "integer"}, "valid_from": date.clone(),
+        "valid_until": date.clone(), "note": {"type": "string"}, "rules": {"type": "array", "items": rule}}});
+    let mut version_out = version.clone();
+    version_out["properties"]["in_force_until"] = json!({"type": "string", "format": "date", "nullable": true});
+    let count = json!({"type": "integer"});
+    extend(
+        doc,
+        "/components/schemas",
+        [
+            (
+                "RuleSetInput",
+                json!({"type": "object", "required": ["code", "scheme", "name", "versions"], "properties": {
+            "code": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,59}$"}, "scheme": codes(&schemes), "name": {"type": "string"},
+            "municipalities": {"type": "array", "items": {"type": "string", "example": "GM0297"}},
+            "versions": {"type": "array", "items": {"$ref": "#/components/schemas/VersionInput"}}}}),
+            ),
+            ("VersionInput", version.clone()),
+            ("RuleSetVersion", version),
+            (
+                "RuleSet",
+                json!({"type": "object", "properties": {"code": {"type": "string"}, "scheme": codes(&schemes), "name": {"type": "string"},
+            "municipalities": {"type": "array", "items": {"type": "string"}}, "current_version": {"type": "integer", "nullable": true},
+            "versions": {"type": "array", "items": version_out}}}),
+            ),
+            (
+                "Capacity",
+                json!({"type": "object", "properties": {"date": date, "persons": {"type": "integer", "description": "beds in service"},
+            "permitted": {"type": "integer", "nullable": true}, "gap": {"type": "integer", "nullable": true, "description": "persons - permitted; positive is over capacity"},
+            "schemes": {"type": "array", "items": {"type": "object", "properties": {"rule_set": {"type": "string"}, "name": {"type": "string"},
+                "scheme": codes(&schemes), "version": {"type": "integer"}, "permitted": {"type": "integer", "nullable": true},
+                "binding": {"type": "array", "items": codes(&constraints)}, "unassessed": {"type": "array", "items": codes(&constraints)},
+                "violations": {"type": "array", "items": {"type": "object", "properties": {"constraint": codes(&constraints), "room": {"type": "string", "nullable": true},
+                    "measured": {"type": "number"}, "required": {"type": "number"}, "comparison": codes(&["at_least", "at_most"]), "source": {"type": "string"}}}},
+                "checklist": {"type": "array", "items": {"type": "object"}}}}}}}),
+            ),
+            (
+                "CapacityRow",
+                json!({"type": "object", "properties": {"municipality_code": {"type": "string"}, "locations": count.clone(),
+            "beds_in_service": count.clone(), "permitted": count.clone(), "judged": count.clone(), "locations_over": count.clone(), "beds_over": count}}),
+            ),
+        ],
+    );
 }
 
 // inspections

@@ -63,7 +63,13 @@ pub struct Layout {
     pub demo_banner: bool,
 }
 
-fn layout(state: &AppState, ctx: &Ctx, section: &'static str, title: impl Into<String>, path: &str) -> Layout {
+pub(crate) fn layout(
+    state: &AppState,
+    ctx: &Ctx,
+    section: &'static str,
+    title: impl Into<String>,
+    path: &str,
+) -> Layout {
     let tr = ctx.lang.texts();
     let other = ctx.lang.other();
     Layout {
@@ -81,11 +87,11 @@ fn layout(state: &AppState, ctx: &Ctx, section: &'static str, title: impl Into<S
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_string()).unwrap_or_default()
 }
 
-fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -126,7 +132,7 @@ struct MessagePage {
     show_login: bool,
 }
 
-fn message(
+pub(crate) fn message(
     state: &AppState,
     ctx: &Ctx,
     status: StatusCode,
@@ -138,9 +144,9 @@ fn message(
     (status, render(&page)).into_response()
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
-fn page(state: &AppState, ctx: &Ctx, result: PageResult) -> Response {
+pub(crate) fn page(state: &AppState, ctx: &Ctx, result: PageResult) -> Response {
     match result {
         Ok(r) => r,
         Err(e) => {
@@ -176,7 +182,7 @@ pub fn not_found_page(headers: &HeaderMap) -> Response {
     (StatusCode::NOT_FOUND, Html(body)).into_response()
 }
 
-fn now_label() -> String {
+pub(crate) fn now_label() -> String {
     chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
@@ -461,7 +467,7 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, bod
 }
 
 /// Reads a posted form and checks its CSRF token.
-fn posted_form(ctx: &Ctx, body: &[u8]) -> Result<FormData, PageError> {
+pub(crate) fn posted_form(ctx: &Ctx, body: &[u8]) -> Result<FormData, PageError> {
     let form = FormData::parse(body).ok_or(PageError::BadForm)?;
     if !form.csrf_ok(ctx) {
         return Err(if ctx.viewer.principal().is_none() { PageError::Forbidden } else { PageError::BadForm });
@@ -562,7 +568,7 @@ fn parse_members(text: &str) -> Result<Vec<MunicipalityCode>, Vec<String>> {
     if errors.is_empty() { Ok(codes) } else { Err(errors) }
 }
 
-fn error_lines(tr: &Texts, e: &FieldErrors) -> Vec<String> {
+pub(crate) fn error_lines(tr: &Texts, e: &FieldErrors) -> Vec<String> {
     e.0.iter().map(|f| format!("{}: {}", f.field, tr.field_error(f))).collect()
 }
 
@@ -1015,6 +1021,7 @@ struct LocationPage {
     history: Vec<HistoryRow>,
     flash: Option<&'static str>,
     room_errors: Vec<String>,
+    capacity: crate::norms::CapacitySection,
 }
 
 /// The top-level fields that differ between two audit snapshots.
@@ -1036,11 +1043,14 @@ async fn location_page(
     id: &str,
     flash: Option<&'static str>,
     room_errors: Vec<String>,
+    date: Option<chrono::NaiveDate>,
 ) -> PageResult {
     let tr = ctx.lang.texts();
     let scope = read_scope(ctx)?;
     let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
     let loc = state.store.location(&scope, id).await.map_err(PageError::from)?;
+    let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let capacity = state.store.location_capacity(&loc, date).await.map_err(PageError::from)?;
     let trail = state.store.audit_trail("location", id).await.map_err(PageError::from)?;
     let history = trail
         .iter()
@@ -1069,6 +1079,7 @@ async fn location_page(
         history,
         flash,
         room_errors,
+        capacity: crate::norms::CapacitySection::new(tr, &capacity),
         loc,
     };
     let invalid = !page.room_errors.is_empty();
@@ -1081,7 +1092,7 @@ async fn location_page(
 
 /// The location as it is now, saying that someone else changed it first (409).
 async fn conflict_page(state: &AppState, ctx: &Ctx, id: &str) -> PageResult {
-    let mut res = location_page(state, ctx, id, Some(ctx.lang.texts().conflict), Vec::new()).await?;
+    let mut res = location_page(state, ctx, id, Some(ctx.lang.texts().conflict), Vec::new(), None).await?;
     *res.status_mut() = StatusCode::CONFLICT;
     Ok(res)
 }
@@ -1093,7 +1104,9 @@ async fn location(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let flash = q.contains_key("saved").then_some(ctx.lang.texts().saved);
-    let r = location_page(&state, &ctx, &id, flash, Vec::new()).await;
+    // `?date=` judges the location on another day; an unreadable date is today.
+    let date = q.get("date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let r = location_page(&state, &ctx, &id, flash, Vec::new(), date).await;
     page(&state, &ctx, r)
 }
 
@@ -1185,6 +1198,7 @@ async fn location_form_page(
     };
     let text = |name, label| field(name, label, "text", "text", None, Vec::new());
     let number = |name, label| field(name, label, "text", "numeric", None, Vec::new());
+    let check = |name, label| field(name, label, "checkbox", "text", None, Vec::new());
     let choice = |v: Vec<(String, String)>| v;
     let groups = vec![
         FieldGroup {
@@ -1211,7 +1225,7 @@ async fn location_form_page(
                     None,
                     choice(HousingForm::ALL.iter().map(|v| (v.as_str().into(), tr.housing_form(*v).into())).collect()),
                 ),
-                field("zoned_residential", tr.zoned_residential, "checkbox", "text", None, Vec::new()),
+                check("zoned_residential", tr.zoned_residential),
                 field("floor_area_m2", tr.floor_area, "text", "decimal", None, Vec::new()),
                 field(
                     "legal_status",
@@ -1246,6 +1260,16 @@ async fn location_form_page(
             fields: vec![
                 field("rd_x", tr.rd_x, "text", "decimal", Some(tr.position_hint), Vec::new()),
                 field("rd_y", tr.rd_y, "text", "decimal", None, Vec::new()),
+            ],
+        },
+        FieldGroup {
+            legend: tr.norm_facts,
+            fields: vec![
+                check("new_build", tr.new_build),
+                field("in_use_since", tr.in_use_since, "date", "text", Some(tr.in_use_since_hint), Vec::new()),
+                check("conversion_permit", tr.conversion_permit),
+                check("bedroom_sharing_agreed", tr.bedroom_sharing_agreed),
+                check("first_responsible", tr.first_responsible),
             ],
         },
     ];
@@ -1431,7 +1455,7 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
                 "invalid_count",
                 format!("the number of beds must be 0 to {}", flexwonen_core::register::MAX_BEDS_PER_ROOM),
             );
-            return location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await;
+            return location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e), None).await;
         }
         let mut rooms = forms::rooms_as_input(&loc);
         let room_no = rooms.len() + 1;
@@ -1456,7 +1480,7 @@ async fn add_room(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
             ))
             .into_response()),
             Err(StoreError::Invalid(e)) => {
-                location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e)).await
+                location_page(&state, &ctx, &id, None, error_lines(ctx.lang.texts(), &e), None).await
             }
             Err(StoreError::Conflict { .. }) => conflict_page(&state, &ctx, &id).await,
             Err(e) => Err(e.into()),

@@ -18,6 +18,17 @@ async fn error_of(res: reqwest::Response) -> (StatusCode, Value) {
     (status, body["error"].clone())
 }
 
+/// new_build, in_use_since, conversion_permit, bedroom_sharing_agreed, first_responsible
+fn norm_facts(location: &Value) -> Value {
+    json!([
+        location["new_build"],
+        location["in_use_since"],
+        location["conversion_permit"],
+        location["bedroom_sharing_agreed"],
+        location["first_responsible"]
+    ])
+}
+
 async fn total(app: &TestApp) -> i64 {
     let res = app.api(Method::GET, "/api/v1/locations", Some("admin")).send().await.unwrap();
     res.json::<Value>().await.unwrap()["total"].as_i64().unwrap()
@@ -28,18 +39,25 @@ async fn crud_with_optimistic_concurrency(db: TestDb) {
     // The list is asked twice (the second answer may come from memory), then again after
     // the change below: it must show the change at once.
     assert_eq!((total(&app).await, total(&app).await), (3, 3));
-    let body = location_json("2672 CD", 7, "GM1783", Some(app.provider_id));
+    let mut body = location_json("2672 CD", 7, "GM1783", Some(app.provider_id));
+    body["new_build"] = json!(true);
+    body["in_use_since"] = json!("2025-09-01");
+    body["bedroom_sharing_agreed"] = json!(true);
+    body["first_responsible"] = json!(true);
     let res = app.api(Method::POST, "/api/v1/locations", Some("admin")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     let created: Value = res.json().await.unwrap();
     assert_eq!((etag.as_str(), created["version"].as_i64()), ("\"1\"", Some(1)));
     assert_eq!(created["bed_count"], 2);
+    assert_eq!(norm_facts(&created), json!([true, "2025-09-01", false, true, true]));
     let id = created["id"].as_i64().unwrap();
     assert_eq!(total(&app).await, 4, "a cached list never hides a change");
 
     let mut change = body.clone();
     change["floor_area_m2"] = json!(95.5);
+    change["in_use_since"] = json!(null);
+    change["conversion_permit"] = json!(true);
     change["rooms"][0]["id"] = created["rooms"][0]["id"].clone();
     change["rooms"][0]["beds"][0]["id"] = created["rooms"][0]["beds"][0]["id"].clone();
     let path = format!("/api/v1/locations/{id}");
@@ -50,6 +68,7 @@ async fn crud_with_optimistic_concurrency(db: TestDb) {
     let updated: Value = res.json().await.unwrap();
     assert_eq!((updated["version"].as_i64(), updated["floor_area_m2"].as_f64()), (Some(2), Some(95.5)));
     assert_eq!(updated["rooms"][0]["beds"][0]["id"], created["rooms"][0]["beds"][0]["id"], "bed ids survive an update");
+    assert_eq!(norm_facts(&updated), json!([true, null, true, true, true]));
 
     // The same stale version again: 409, and the stored record is unchanged.
     change["floor_area_m2"] = json!(60.0);
@@ -60,6 +79,7 @@ async fn crud_with_optimistic_concurrency(db: TestDb) {
     assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("version_conflict")));
     let now: Value = app.api(Method::GET, &path, Some("admin")).send().await.unwrap().json().await.unwrap();
     assert_eq!(now["floor_area_m2"].as_f64(), Some(95.5));
+    assert_eq!(norm_facts(&now), norm_facts(&updated), "what was read back is what was stored");
 
     // The version may also travel in the body.
     change["version"] = json!(2);
@@ -77,6 +97,15 @@ async fn crud_with_optimistic_concurrency(db: TestDb) {
     let res = app.api(Method::DELETE, &path, Some("admin")).header("if-match", "\"3\"").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.api(Method::GET, &path, Some("admin")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+
+    // A body without the facts gets no and unknown.
+    let mut plain = location_json("2672 CD", 8, "GM1783", None);
+    for key in ["new_build", "in_use_since", "conversion_permit", "bedroom_sharing_agreed", "first_responsible"] {
+        plain.as_object_mut().unwrap().remove(key);
+    }
+    let res = app.api(Method::POST, "/api/v1/locations", Some("admin")).json(&plain).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(norm_facts(&res.json().await.unwrap()), json!([false, null, false, false, false]));
     app.finish().await;
 }
 
@@ -121,8 +150,17 @@ async fn bad_input_is_refused_with_the_field_named(db: TestDb) {
     let (s, e) = error_of(post(good.to_string().into(), "text/plain").await.unwrap()).await;
     assert_eq!((s, e["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
 
+    // The server answers 413 before it has read the body, and then closes the connection:
+    // the client must not send the next request on it.
     let big = format!("{{\"pad\": \"{}\"}}", "x".repeat(flexwonen_web::MAX_BODY_BYTES + 10));
-    let res = post(big.into(), "application/json").await.unwrap();
+    let res = app
+        .api(Method::POST, "/api/v1/locations", Some("admin"))
+        .header("content-type", "application/json")
+        .header("connection", "close")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     let mut unknown = good.clone();
@@ -146,6 +184,24 @@ async fn bad_input_is_refused_with_the_field_named(db: TestDb) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = e["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["address.postcode", "address.house_number", "bag_vbo_id", "floor_area_m2"]);
+
+    // A date that is not one, one before 1900 and one of the wrong type: each named.
+    for (date, code) in [
+        (json!("1-9-2025"), "invalid_date"),
+        (json!("2025-02-30"), "invalid_date"),
+        (json!("1899-12-31"), "date_too_early"),
+        (json!(20250901), "invalid_value"),
+    ] {
+        let mut bad_date = good.clone();
+        bad_date["in_use_since"] = date.clone();
+        let (s, e) = error_of(post(bad_date.to_string().into(), "application/json").await.unwrap()).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert_eq!(
+            (e["fields"][0]["field"].as_str(), e["fields"][0]["code"].as_str()),
+            (Some("in_use_since"), Some(code))
+        );
+        assert_eq!(e["fields"].as_array().unwrap().len(), 1, "{e}");
+    }
 
     let mut unknown_municipality = good.clone();
     unknown_municipality["municipality_code"] = json!("GM9998");

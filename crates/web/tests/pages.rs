@@ -30,6 +30,10 @@ fn location_form<'a>(postcode: &'a str, number: &'a str, version: &'a str) -> Ve
         ("washing_machines", "1"),
         ("rd_x", ""),
         ("rd_y", ""),
+        ("new_build", "on"),
+        ("in_use_since", "2025-09-01"),
+        ("bedroom_sharing_agreed", "on"),
+        ("first_responsible", "on"),
         ("version", version),
     ]
 }
@@ -41,18 +45,27 @@ async fn a_municipality_registers_a_location_with_rooms_and_beds(db: TestDb) {
     // Errors are shown next to their fields and nothing is saved.
     let mut bad = location_form("0000 XX", "twaalf", "");
     bad.retain(|(k, _)| *k != "street");
+    for (k, v) in bad.iter_mut() {
+        if *k == "in_use_since" {
+            *v = "1-9-2025";
+        }
+    }
     let res = b.post("/locations", &bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("id=\"postcode-error\""), "postcode error next to the field");
     assert!(html.contains("id=\"house_number-error\""));
     assert!(html.contains("id=\"street-error\""));
+    assert!(html.contains("id=\"in_use_since-error\""));
+    assert!(html.contains("value=\"1-9-2025\""), "the date as typed is kept");
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("value=\"0000 XX\""), "what was typed is kept");
     let summary = &html[html.find("error-summary").unwrap()..];
     let at = |label: &str| summary.find(label).unwrap_or_else(|| panic!("{label} in the summary"));
     assert!(at("Postcode:") < at("Huisnummer:") && at("Huisnummer:") < at("Straat:"), "the summary follows the form");
     assert!(summary.contains("Dit is geen geldige postcode"), "messages in Dutch");
+    assert!(at("Straat:") < at("In gebruik sinds:"));
+    assert!(summary.contains("Dit is geen datum. Schrijf jjjj-mm-dd"));
     assert_eq!(app.store.totals(None).await.unwrap().total().locations, 3);
 
     // A good form creates the location and shows it.
@@ -62,6 +75,34 @@ async fn a_municipality_registers_a_location_with_rooms_and_beds(db: TestDb) {
     let page = b.get(&at).await.text().await.unwrap();
     assert!(page.contains("Middel Broekweg 4") && page.contains("Opgeslagen."));
     let id: i64 = at.trim_start_matches("/locations/").split('?').next().unwrap().parse().unwrap();
+    assert!(page.contains("<dt>In gebruik sinds</dt><dd>2025-09-01</dd>"), "the facts are on the page");
+    assert!(
+        page.contains("<dt>Nieuwbouw</dt><dd>ja</dd>")
+            && page.contains("<dt>Omzettingsvergunning aanwezig</dt><dd>nee</dd>")
+    );
+    let facts = |l: &flexwonen_store::Location| {
+        (
+            l.new_build,
+            l.in_use_since.map(|d| d.to_string()),
+            l.conversion_permit,
+            l.bedroom_sharing_agreed,
+            l.first_responsible,
+        )
+    };
+    let stored = app.store.location(&flexwonen_core::access::LocationScope::All, id).await.unwrap();
+    assert_eq!(facts(&stored), (true, Some("2025-09-01".into()), false, true, true));
+    // The edit form shows them as saved.
+    let edit = b.get(&format!("/locations/{id}/edit")).await.text().await.unwrap();
+    assert!(edit.contains("name=\"in_use_since\" value=\"2025-09-01\""), "the date on the edit form");
+    assert!(edit.contains("type=\"date\""));
+    for (name, checked) in [
+        ("new_build", true),
+        ("conversion_permit", false),
+        ("bedroom_sharing_agreed", true),
+        ("first_responsible", true),
+    ] {
+        assert_eq!(edit.contains(&format!("name=\"{name}\" checked")), checked, "{name}");
+    }
 
     // Add a room with three beds, then take one out of service and add one.
     let version = hidden_value(&page, "version");
@@ -111,6 +152,17 @@ async fn a_municipality_registers_a_location_with_rooms_and_beds(db: TestDb) {
     let beds: Vec<(&str, bool)> = loc.rooms[0].beds.iter().map(|b| (b.label.as_str(), b.in_service)).collect();
     assert_eq!(beds, [("1A", true), ("1B", false), ("1D", true)]);
     assert_eq!(loc.rooms[0].beds[0].id.to_string(), ids[0], "kept beds keep their id");
+    assert_eq!(facts(&loc), facts(&stored), "changing rooms keeps the facts");
+
+    // Unticked boxes and an empty date clear the facts.
+    let mut cleared = location_form("2671 XY", "4", "");
+    let version = loc.version.to_string();
+    cleared.retain(|(k, _)| !matches!(*k, "new_build" | "bedroom_sharing_agreed" | "in_use_since" | "version"));
+    cleared.extend([("in_use_since", ""), ("conversion_permit", "on"), ("version", version.as_str())]);
+    assert_eq!(b.post(&format!("/locations/{id}"), &cleared).await.status(), StatusCode::SEE_OTHER);
+    let loc = app.store.location(&flexwonen_core::access::LocationScope::All, id).await.unwrap();
+    assert_eq!(facts(&loc), (false, None, true, false, true));
+    assert_eq!(loc.bed_count, 3, "editing the location keeps the beds");
 
     // An out-of-service bed without a reason is refused, on the room form.
     let res = b

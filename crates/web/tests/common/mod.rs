@@ -62,6 +62,11 @@ pub fn location_input(postcode: &str, house_number: i64, municipality: &str, ope
         operator_id: operator,
         facilities: Facilities { toilets: 1, showers: 1, kitchens: 1, washing_machines: 1 },
         position: None,
+        new_build: false,
+        in_use_since: None,
+        conversion_permit: false,
+        bedroom_sharing_agreed: false,
+        first_responsible: false,
         rooms: vec![RoomInput {
             id: None,
             name: "Kamer 1".into(),
