@@ -1,7 +1,9 @@
-//! Demo data: the geography, the 2012 signatories, synthetic providers, locations, rooms
+//! Demo data: the geography, the 2012 signatories, synthetic providers with their
+//! certificates, locations, rooms
 //! and beds (see `flexwonen_core::demo`), and one demo account per role.
 
 use flexwonen_core::access::Role;
+use flexwonen_core::certificates::{CertificateDraft, StatusChange};
 use flexwonen_core::demo::{self, DemoData};
 use flexwonen_core::geography::{self, RegionKind};
 use flexwonen_core::ids::MunicipalityCode;
@@ -64,6 +66,20 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
     }
     store.bulk_load(&actor, DemoLoad { locations: &rows }, &|n| bar.inc(n)).await?;
     bar.finish_and_clear();
+    for c in &data.certificates {
+        let draft = CertificateDraft {
+            organisation_id: org_ids[c.organisation],
+            scheme: c.scheme,
+            number: c.number.clone(),
+            valid_from: c.valid_from,
+            valid_until: None,
+        };
+        let created = store.create_certificate(&actor, &draft).await?;
+        if let Some((status, since)) = c.status_change {
+            let change = StatusChange { status, since, reason: "demo: synthetic sanction".into() };
+            store.change_certificate_status(&actor, created.id, created.version, &change).await?;
+        }
+    }
 
     // The provider account manages the operator of the first Westland location.
     let westland =
@@ -95,6 +111,7 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
     store.set_setting("demo_data", &format!("scale={scale} seed={seed}")).await?;
     Ok(DemoSummary {
         organisations: org_ids.len(),
+        certificates: data.certificates.len(),
         locations: rows.len(),
         beds: rows.iter().map(|(d, _)| d.bed_count()).sum(),
     })
@@ -103,6 +120,7 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoSummary {
     pub organisations: usize,
+    pub certificates: usize,
     pub locations: usize,
     pub beds: usize,
 }

@@ -194,8 +194,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let started = std::time::Instant::now();
             let s = demo::load(&store, scale, seed, true).await?;
             println!(
-                "demo data created: {} organisations, {} locations, {} beds in {:.1} s",
+                "demo data created: {} organisations, {} certificates, {} locations, {} beds in {:.1} s",
                 s.organisations,
+                s.certificates,
                 s.locations,
                 s.beds,
                 started.elapsed().as_secs_f64()

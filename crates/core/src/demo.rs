@@ -8,6 +8,7 @@
 //! the 2012 national declaration are included by name but get no invented KvK number.
 
 use crate::address::{Address, Postcode};
+use crate::certificates::{CertificateScheme, CertificateStatus};
 use crate::geo::{Area, Polygon, RdPoint};
 use crate::geography::Municipality;
 use crate::ids::{BagVboId, KvkNumber, MunicipalityCode};
@@ -37,10 +38,22 @@ pub struct DemoLocation {
     pub operator: Option<usize>,
 }
 
+/// A certificate of a demo housing provider, with at most one later change of status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoCertificate {
+    /// Index into DemoData::organisations.
+    pub organisation: usize,
+    pub scheme: CertificateScheme,
+    pub number: String,
+    pub valid_from: NaiveDate,
+    pub status_change: Option<(CertificateStatus, NaiveDate)>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoData {
     pub organisations: Vec<DemoOrganisation>,
     pub locations: Vec<DemoLocation>,
+    pub certificates: Vec<DemoCertificate>,
 }
 
 /// The year of the national declaration; any fixed seed would do, this one is easy to recall.
@@ -95,7 +108,52 @@ pub fn generate(
             locations.push(generator.location(m, &providers));
         }
     }
-    DemoData { organisations, locations }
+    let certificates = certificates(&organisations, seed);
+    DemoData { organisations, locations, certificates }
+}
+
+/// Most providers hold the SNF mark (SNF 2023: about 700 certified companies), some also the
+/// AKF mark; a few are suspended and some removed from the register (88 in 2023). From a
+/// stream of its own, so the rest of the data set does not move.
+fn certificates(organisations: &[DemoOrganisation], seed: u64) -> Vec<DemoCertificate> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(2);
+    let day = |rng: &mut ChaCha8Rng, from: NaiveDate, days: i64| {
+        from + chrono::Days::new(rng.random_range(0..days.max(1)) as u64)
+    };
+    let (snf_start, akf_start, changes_from) = (
+        NaiveDate::from_ymd_opt(2014, 1, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(2024, 8, 15).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(2025, 9, 1).unwrap_or_default(),
+    );
+    let mut out = Vec::new();
+    for (index, _) in organisations.iter().enumerate().filter(|(_, o)| o.kind == OrganisationKind::HousingProvider) {
+        let roll: f64 = rng.random();
+        if roll < 0.85 {
+            let status_change = match rng.random::<f64>() {
+                x if x < 0.03 => Some((CertificateStatus::Suspended, day(&mut rng, changes_from, 300))),
+                x if x < 0.08 => Some((CertificateStatus::Withdrawn, day(&mut rng, changes_from, 300))),
+                _ => None,
+            };
+            out.push(DemoCertificate {
+                organisation: index,
+                scheme: if roll < 0.05 { CertificateScheme::SnfInhuur } else { CertificateScheme::Snf },
+                number: format!("SNF-{:05}", out.len() + 1),
+                valid_from: day(&mut rng, snf_start, 11 * 365),
+                status_change,
+            });
+        }
+        if rng.random::<f64>() < 0.10 {
+            out.push(DemoCertificate {
+                organisation: index,
+                scheme: CertificateScheme::Akf,
+                number: format!("AKF-{:05}", out.len() + 1),
+                valid_from: day(&mut rng, akf_start, 500),
+                status_change: None,
+            });
+        }
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------

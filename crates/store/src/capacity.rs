@@ -120,75 +120,94 @@ impl Store {
         let book = self.certificate_book().await?;
         let certified: HashMap<i64, Certified> =
             book.iter().map(|(org, spans)| (*org, certified_on(spans, date))).collect();
-        // Bedrooms of every location, as one flat list ordered by location.
-        let room_rows = sqlx::query(
-            "SELECT r.location_id, r.area_m2,
-                    CAST(SUM(CASE WHEN b.out_of_service_reason IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS persons
-             FROM rooms r JOIN beds b ON b.room_id = r.id
-             GROUP BY r.id, r.location_id, r.area_m2 ORDER BY r.location_id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut bedrooms: Vec<Bedroom> = Vec::with_capacity(room_rows.len());
-        let mut spans: HashMap<i64, (usize, usize)> = HashMap::new();
-        for r in &room_rows {
-            let location: i64 = r.try_get(0)?;
-            let persons: i64 = r.try_get(2)?;
-            bedrooms.push(Bedroom { area_m2: r.try_get(1)?, persons: persons.max(0) as u32 });
-            let end = bedrooms.len();
-            spans.entry(location).and_modify(|s| s.1 = end).or_insert((end - 1, end));
-        }
-        drop(room_rows);
+        // One row per municipality with the facts of all its locations joined into one text:
+        // the per-row cost of the `Any` driver, not the database, limits reading 200,000 rows.
         let rows = sqlx::query(
-            "SELECT id, municipality_code, housing_form, zoned_residential, new_build, in_use_since, conversion_permit,
-                    bedroom_sharing_agreed, floor_area_m2, toilets, showers, beds_in_service, operator_id
-             FROM locations ORDER BY municipality_code",
+            "SELECT municipality_code, string_agg(housing_form || ',' || zoned_residential || ',' || new_build || ','
+                    || COALESCE(in_use_since, '') || ',' || conversion_permit || ',' || bedroom_sharing_agreed || ','
+                    || CAST(floor_area_m2 AS TEXT) || ',' || toilets || ',' || showers || ',' || beds_in_service || ','
+                    || COALESCE(CAST(operator_id AS TEXT), '') || ',' || bedrooms, ';') AS facts
+             FROM locations GROUP BY municipality_code ORDER BY municipality_code",
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<CapacityRow> = Vec::new();
-        let mut municipality: Option<MunicipalityCode> = None;
+        let mut out: Vec<CapacityRow> = Vec::with_capacity(rows.len());
+        let mut bedrooms: Vec<Bedroom> = Vec::new();
         for r in &rows {
-            let code: String = r.try_get(1)?;
-            if municipality.as_ref().is_none_or(|m| m.as_str() != code) {
-                municipality = Some(
-                    MunicipalityCode::parse(&code)
-                        .map_err(|(_, m)| StoreError::Database(sqlx::Error::Decode(m.into())))?,
-                );
-                out.push(CapacityRow { municipality_code: code, ..Default::default() });
-            }
-            let (Some(m), Some(row)) = (municipality.as_ref(), out.last_mut()) else { continue };
-            let id: i64 = r.try_get(0)?;
-            let since: Option<String> = r.try_get(5)?;
-            let beds: i64 = r.try_get(11)?;
-            let operator: Option<i64> = r.try_get(12)?;
-            let (start, end) = spans.get(&id).copied().unwrap_or((0, 0));
-            let facts = Facts {
-                housing_form: crate::sql::parse_code(r, "housing_form", HousingForm::parse)?,
-                zoned_residential: r.try_get::<i64, _>(3)? != 0,
-                new_build: r.try_get::<i64, _>(4)? != 0,
-                in_use_since: since.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
-                conversion_permit: r.try_get::<i64, _>(6)? != 0,
-                bedroom_sharing_agreed: r.try_get::<i64, _>(7)? != 0,
-                floor_area_m2: r.try_get(8)?,
-                toilets: r.try_get(9)?,
-                showers: r.try_get(10)?,
-                persons: beds.max(0) as u32,
-                bedrooms: &bedrooms[start..end],
-            };
-            let certified = operator.and_then(|o| certified.get(&o).copied()).unwrap_or_default();
-            row.locations += 1;
-            row.beds_in_service += beds;
-            if let Some(permitted) = permitted_only(&sets, m, certified, &facts, date) {
-                row.judged += 1;
-                row.permitted += permitted as i64;
-                let over = beds - permitted as i64;
-                if over > 0 {
-                    row.locations_over += 1;
-                    row.beds_over += over;
+            let code: String = r.try_get(0)?;
+            let text: String = r.try_get(1)?;
+            let municipality = MunicipalityCode::parse(&code).map_err(|(_, m)| decoding(m))?;
+            let mut row = CapacityRow { municipality_code: code, ..Default::default() };
+            for location in text.split(';') {
+                let (facts, operator) = parse_facts(location, &mut bedrooms)?;
+                let certified = operator.and_then(|o| certified.get(&o).copied()).unwrap_or_default();
+                row.locations += 1;
+                row.beds_in_service += facts.persons as i64;
+                if let Some(permitted) = permitted_only(&sets, &municipality, certified, &facts, date) {
+                    row.judged += 1;
+                    row.permitted += permitted as i64;
+                    let over = facts.persons as i64 - permitted as i64;
+                    if over > 0 {
+                        row.locations_over += 1;
+                        row.beds_over += over;
+                    }
                 }
             }
+            out.push(row);
         }
         Ok(CapacityReport { date, rows: out })
     }
+}
+
+fn decoding(message: impl Into<String>) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(message.into().into()))
+}
+
+/// The `bedrooms` column: `area:persons` per room with beds, separated by spaces.
+pub(crate) fn encode_bedrooms(bedrooms: &[Bedroom]) -> String {
+    bedrooms.iter().map(|b| format!("{}:{}", b.area_m2, b.persons)).collect::<Vec<_>>().join(" ")
+}
+
+/// One location of the report query: its facts (bedrooms into `bedrooms`, reused) and operator.
+fn parse_facts<'b>(text: &str, bedrooms: &'b mut Vec<Bedroom>) -> Result<(Facts<'b>, Option<i64>), StoreError> {
+    let bad = || decoding(format!("capacity facts '{text}'"));
+    let mut f = text.split(',');
+    let mut next = || f.next().ok_or_else(bad);
+    let flag = |s: &str| s == "1";
+    let housing_form = HousingForm::parse(next()?).ok_or_else(bad)?;
+    let zoned_residential = flag(next()?);
+    let new_build = flag(next()?);
+    let since = next()?;
+    let in_use_since =
+        if since.is_empty() { None } else { Some(NaiveDate::parse_from_str(since, "%Y-%m-%d").map_err(|_| bad())?) };
+    let conversion_permit = flag(next()?);
+    let bedroom_sharing_agreed = flag(next()?);
+    let floor_area_m2: f64 = next()?.parse().map_err(|_| bad())?;
+    let toilets: i64 = next()?.parse().map_err(|_| bad())?;
+    let showers: i64 = next()?.parse().map_err(|_| bad())?;
+    let persons: i64 = next()?.parse().map_err(|_| bad())?;
+    let operator = match next()? {
+        "" => None,
+        id => Some(id.parse::<i64>().map_err(|_| bad())?),
+    };
+    bedrooms.clear();
+    for room in next()?.split(' ').filter(|r| !r.is_empty()) {
+        let (area, persons) = room.split_once(':').ok_or_else(bad)?;
+        bedrooms
+            .push(Bedroom { area_m2: area.parse().map_err(|_| bad())?, persons: persons.parse().map_err(|_| bad())? });
+    }
+    let facts = Facts {
+        housing_form,
+        zoned_residential,
+        new_build,
+        in_use_since,
+        conversion_permit,
+        bedroom_sharing_agreed,
+        floor_area_m2,
+        toilets,
+        showers,
+        persons: persons.clamp(0, u32::MAX as i64) as u32,
+        bedrooms,
+    };
+    Ok((facts, operator))
 }

@@ -648,7 +648,7 @@ async fn insert_rows(conn: &mut AnyConnection, head: &str, rows: Vec<Vec<Value>>
 }
 
 /// The columns `location_values` fills, in its order.
-const LOCATION_COLUMNS: [&str; 32] = [
+const LOCATION_COLUMNS: [&str; 33] = [
     "address_key",
     "postcode",
     "house_number",
@@ -678,6 +678,7 @@ const LOCATION_COLUMNS: [&str; 32] = [
     "room_count",
     "bed_count",
     "beds_in_service",
+    "bedrooms",
     "version",
     "created_at",
     "updated_at",
@@ -717,6 +718,7 @@ fn location_values(d: &LocationDraft, version: i64, ts: &str) -> [Value; LOCATIO
         (d.rooms.len() as i64).into(),
         (d.bed_count() as i64).into(),
         (d.beds_in_service() as i64).into(),
+        crate::capacity::encode_bedrooms(&d.bedrooms()).into(),
         version.into(),
         ts.into(),
         ts.into(),
