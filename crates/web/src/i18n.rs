@@ -262,6 +262,7 @@ texts! {
     lookup_back: "Naar het register van gecertificeerde organisaties", "To the register of certified organisations";
     // norms and capacity
     nav_norms: "Normen", "Norms";
+    nav_inspections: "Inspecties", "Inspections";
     norms_title: "Huisvestingsnormen", "Housing norms";
     norms_intro: "De normen als gegevens: elke regel met zijn bron en geldigheid. Een gepubliceerde versie verandert nooit; een wijziging is een nieuwe versie met een eigen begindatum.", "The norms as data: every rule with its source and validity. A published version never changes; a change is a new version with its own start date.";
     norms_scheme: "Soort norm", "Kind of norm";
@@ -554,16 +555,32 @@ impl Texts {
         }
     }
 
-    /// The unit of a rule's value and of measured and required values.
-    pub fn constraint_unit(&self, c: flexwonen_core::norms::Constraint) -> &'static str {
+    /// The unit of a rule's value: m² per person, or persons (singular for one).
+    pub fn constraint_unit(&self, c: flexwonen_core::norms::Constraint, value: f64) -> &'static str {
+        use flexwonen_core::norms::Constraint::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (c, nl, value == 1.0) {
+            (FloorAreaPerPerson | BedroomAreaPerPerson, _, _) => "m²",
+            (Checklist, _, _) => "",
+            (_, true, true) => "persoon",
+            (_, true, false) => "personen",
+            (_, false, true) => "person",
+            (_, false, false) => "persons",
+        }
+    }
+
+    /// The unit of the measured and required values of a violation: toilets and showers are
+    /// counted, the area rules measure m² per person.
+    pub fn violation_unit(&self, c: flexwonen_core::norms::Constraint) -> &'static str {
         use flexwonen_core::norms::Constraint::*;
         let nl = std::ptr::eq(self, &NL);
         match (c, nl) {
-            (FloorAreaPerPerson | BedroomAreaPerPerson, _) => "m²",
-            (PersonsPerToilet, true) => "personen (toiletten bij overtreding)",
-            (PersonsPerToilet, false) => "persons (toilets in a violation)",
-            (PersonsPerShower, true) => "personen (douches bij overtreding)",
-            (PersonsPerShower, false) => "persons (showers in a violation)",
+            (FloorAreaPerPerson | BedroomAreaPerPerson, true) => "m² per persoon",
+            (FloorAreaPerPerson | BedroomAreaPerPerson, false) => "m² per person",
+            (PersonsPerToilet, true) => "toiletten",
+            (PersonsPerToilet, false) => "toilets",
+            (PersonsPerShower, true) => "douches",
+            (PersonsPerShower, false) => "showers",
             (Checklist, _) => "",
             (_, true) => "personen",
             (_, false) => "persons",

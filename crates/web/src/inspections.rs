@@ -494,18 +494,16 @@ fn check_lines(tr: &Texts, checks: &[FieldCheck], sets: &[(String, String)]) -> 
         let text = if c.holds {
             format!("{set}: {} — {}", tr.constraint(c.constraint), tr.insp_holds)
         } else {
-            let bound = if c.comparison == "at_least" { tr.capacity_at_least } else { tr.capacity_at_most };
-            format!(
-                "{set}: {} — {}: {} {} {}, {} {bound} {} ({})",
-                tr.constraint(c.constraint),
-                tr.insp_fails,
-                tr.capacity_measured,
-                fmt_number(tr, c.measured),
-                tr.constraint_unit(c.constraint),
-                tr.capacity_required,
-                fmt_number(tr, c.required),
-                c.source
-            )
+            let line = crate::norms::violation_line(
+                tr,
+                c.constraint,
+                None,
+                c.measured,
+                c.required,
+                c.comparison == "at_least",
+                &c.source,
+            );
+            format!("{set}: {} — {line}", tr.insp_fails)
         };
         out.entry(c.field.clone()).or_default().push(CheckLine { holds: c.holds, text });
     }

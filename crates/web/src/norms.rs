@@ -273,7 +273,7 @@ fn rule_rows(tr: &Texts, version: &RuleSetVersion) -> Vec<RuleRow> {
                         .unwrap_or_default()
                 }
                 c => {
-                    let mut v = format!("{} {}", tr.decimal(&r.value), tr.constraint_unit(c));
+                    let mut v = format!("{} {}", tr.decimal(&r.value), tr.constraint_unit(c, r.value));
                     if let Some(w) = r.value_with_consent {
                         v.push_str(&format!(" ({} {})", tr.decimal(&w), tr.norms_with_consent));
                     }
@@ -420,7 +420,7 @@ impl RuleForm {
     fn with(tr: &'static Texts, values: FormData, errors: Vec<String>) -> RuleForm {
         let fields = FORM_CONSTRAINTS
             .iter()
-            .map(|c| RuleField { key: c.as_str(), label: tr.constraint(*c), unit: tr.constraint_unit(*c) })
+            .map(|c| RuleField { key: c.as_str(), label: tr.constraint(*c), unit: tr.constraint_unit(*c, 2.0) })
             .collect();
         RuleForm { values, fields, errors }
     }
@@ -707,21 +707,8 @@ impl CapacitySection {
                         .violations
                         .iter()
                         .map(|v| {
-                            let room = v.room.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
-                            let cmp = match v.comparison {
-                                flexwonen_core::capacity::Comparison::AtLeast => tr.capacity_at_least,
-                                flexwonen_core::capacity::Comparison::AtMost => tr.capacity_at_most,
-                            };
-                            format!(
-                                "{}{room}: {} {}, {} {cmp} {} {} — {}",
-                                tr.constraint(v.constraint),
-                                tr.capacity_measured,
-                                tr.decimal(&v.measured),
-                                tr.capacity_required,
-                                tr.decimal(&v.required),
-                                tr.constraint_unit(v.constraint),
-                                v.source
-                            )
+                            let at_least = v.comparison == flexwonen_core::capacity::Comparison::AtLeast;
+                            violation_line(tr, v.constraint, v.room.as_deref(), v.measured, v.required, at_least, &v.source)
                         })
                         .collect(),
                     checklist: s
@@ -733,4 +720,27 @@ impl CapacitySection {
                 .collect(),
         }
     }
+}
+
+/// "Floor area per person (room 2): measured 9.5 m² per person, required at least 10 … — source".
+pub(crate) fn violation_line(
+    tr: &Texts,
+    constraint: Constraint,
+    room: Option<&str>,
+    measured: f64,
+    required: f64,
+    at_least: bool,
+    source: &str,
+) -> String {
+    let room = room.map(|r| format!(" ({r})")).unwrap_or_default();
+    let bound = if at_least { tr.capacity_at_least } else { tr.capacity_at_most };
+    let unit = tr.violation_unit(constraint);
+    format!(
+        "{}{room}: {} {} {unit}, {} {bound} {} {unit} — {source}",
+        tr.constraint(constraint),
+        tr.capacity_measured,
+        tr.decimal(&measured),
+        tr.capacity_required,
+        tr.decimal(&required),
+    )
 }

@@ -60,6 +60,7 @@ pub struct Layout {
     pub role: &'static str,
     pub csrf: String,
     pub can_see_locations: bool,
+    pub can_see_inspections: bool,
     pub demo_banner: bool,
 }
 
@@ -83,6 +84,7 @@ pub(crate) fn layout(
         role: ctx.viewer.role().map(|r| tr.role(r)).unwrap_or(""),
         csrf: ctx.csrf.clone().unwrap_or_default(),
         can_see_locations: ctx.viewer.location_read_scope() != LocationScope::Nothing,
+        can_see_inspections: flexwonen_core::inspections::read_scope(&ctx.viewer) != LocationScope::Nothing,
         demo_banner: state.config.demo_banner,
     }
 }
