@@ -90,12 +90,7 @@ pub fn certified_on<'a>(
 }
 
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, (&'static str, String)> {
-    let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| ("invalid_date", format!("'{s}' is not a date of the form YYYY-MM-DD")))?;
-    if !(NaiveDate::from_ymd_opt(1900, 1, 1)..=NaiveDate::from_ymd_opt(2200, 12, 31)).contains(&Some(date)) {
-        return Err(("date_out_of_range", format!("{date} is not between 1900 and 2200")));
-    }
-    Ok(date)
+    crate::register::parse_date(s)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

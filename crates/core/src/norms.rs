@@ -9,6 +9,7 @@
 use crate::error::FieldErrors;
 use crate::ids::MunicipalityCode;
 use crate::register::HousingForm;
+use crate::register::parse_date;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -68,9 +69,6 @@ pub const BUILTIN_RULE_SETS: &[(&str, &str)] = &[
     ("bommelerwaard.toml", include_str!("../../../data/norms/bommelerwaard.toml")),
 ];
 
-/// The earliest and latest dates a norm may carry; anything outside is a typing error.
-const FIRST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
-const LAST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2200, 12, 31).unwrap();
 /// A rule's value above this is implausible (m² per person, persons).
 const MAX_VALUE: f64 = 10_000.0;
 const MAX_RULES: usize = 200;
@@ -147,6 +145,9 @@ pub struct RuleSet {
     /// The municipalities a municipal set covers; empty for national schemes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub municipalities: Vec<MunicipalityCode>,
+    /// Shipped in `data/norms/`: it changes through those files, not through the API.
+    #[serde(default)]
+    pub builtin: bool,
     pub versions: Vec<RuleSetVersion>,
 }
 
@@ -233,15 +234,6 @@ pub struct RuleSetInput {
     pub versions: Vec<VersionInput>,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, (&'static str, String)> {
-    let date = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| ("invalid_date", format!("'{s}' is not a date of the form YYYY-MM-DD")))?;
-    if !(FIRST_DATE..=LAST_DATE).contains(&date) {
-        return Err(("date_out_of_range", format!("{date} is not between {FIRST_DATE} and {LAST_DATE}")));
-    }
-    Ok(date)
-}
-
 fn check_text(errors: &mut FieldErrors, field: &str, text: &str, required: bool) {
     if required && text.trim().is_empty() {
         errors.add(field, "required", "is required");
@@ -309,11 +301,13 @@ impl RuleSetInput {
             }
             versions.push(version);
         }
+        municipalities.sort();
         errors.into_result(|| RuleSet {
             code: self.code.clone(),
             scheme: scheme.unwrap_or(NormScheme::Municipal),
             name: self.name.trim().to_string(),
             municipalities,
+            builtin: false,
             versions,
         })
     }
@@ -380,7 +374,8 @@ impl VersionInput {
         let mut rules: Vec<Rule> = Vec::new();
         for (j, input) in self.rules.iter().enumerate() {
             let field = format!("{prefix}.rules[{j}]");
-            let Some(rule) = input.validate_into(&field, valid_from.unwrap_or(FIRST_DATE), errors) else { continue };
+            let period = (valid_from.unwrap_or(crate::register::EARLIEST_DATE), valid_until);
+            let Some(rule) = input.validate_into(&field, period, errors) else { continue };
             if let Some(k) = rules.iter().position(|other| overlaps(other, &rule)) {
                 errors.add(
                     format!("{field}.valid_from"),
@@ -412,7 +407,14 @@ fn overlaps(a: &Rule, b: &Rule) -> bool {
 }
 
 impl RuleInput {
-    fn validate_into(&self, prefix: &str, version_start: NaiveDate, errors: &mut FieldErrors) -> Option<Rule> {
+    /// Validates one rule of a version in force over `version` (start, optional end).
+    fn validate_into(
+        &self,
+        prefix: &str,
+        version: (NaiveDate, Option<NaiveDate>),
+        errors: &mut FieldErrors,
+    ) -> Option<Rule> {
+        let (version_start, version_end) = version;
         let before = errors.0.len();
         let constraint = Constraint::parse(&self.constraint);
         if constraint.is_none() {
@@ -456,6 +458,22 @@ impl RuleInput {
                 "ends_before_start",
                 format!("{until} is before the start {from}"),
             );
+        }
+        // A rule outside its version's period would never apply: a typing error.
+        if let Some(from) = valid_from {
+            if from < version_start {
+                errors.add(
+                    format!("{prefix}.valid_from"),
+                    "outside_version",
+                    format!("{from} is before its version starts ({version_start})"),
+                );
+            } else if let Some(end) = version_end.filter(|end| from > *end) {
+                errors.add(
+                    format!("{prefix}.valid_from"),
+                    "outside_version",
+                    format!("{from} is after its version ends ({end})"),
+                );
+            }
         }
         check_text(errors, &format!("{prefix}.source"), &self.source, true);
         let description = |text: &Option<String>| text.as_ref().map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
@@ -524,6 +542,12 @@ impl ConditionInput {
                     form
                 })
                 .collect::<Vec<_>>()
+        });
+        // A set of forms: order and repeats do not make another condition.
+        let housing_forms = housing_forms.map(|mut forms| {
+            forms.sort();
+            forms.dedup();
+            forms
         });
         let new_location_since = match &self.new_location_since {
             Some(s) => errors.take(&format!("{prefix}.new_location_since"), parse_date(s)),
@@ -621,7 +645,7 @@ pub fn builtin_rule_sets() -> Result<Vec<RuleSet>, String> {
     BUILTIN_RULE_SETS
         .iter()
         .map(|(name, text)| {
-            parse_rule_set_file(text).map_err(|errors| {
+            parse_rule_set_file(text).map(|set| RuleSet { builtin: true, ..set }).map_err(|errors| {
                 let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
                 format!("data/norms/{name}: {}", list.join("; "))
             })
@@ -753,6 +777,44 @@ source = "v2"
             }
             assert!(e.message.contains(fragment), "{errors:?}");
         }
+    }
+
+    #[test]
+    fn rules_stay_inside_their_version_and_forms_are_a_set() {
+        let version = |rules: Vec<RuleInput>| VersionInput {
+            valid_from: "2024-01-01".into(),
+            valid_until: Some("2025-12-31".into()),
+            rules,
+            ..Default::default()
+        };
+        let rule = |from: &str, forms: &[&str]| RuleInput {
+            constraint: "max_persons".into(),
+            value: Some(4.0),
+            valid_from: Some(from.into()),
+            when: ConditionInput {
+                housing_forms: Some(forms.iter().map(|f| f.to_string()).collect()),
+                ..Default::default()
+            },
+            source: "s".into(),
+            ..Default::default()
+        };
+        let codes = |v: VersionInput| {
+            let mut errors = FieldErrors::new();
+            v.validate_into("v", 1, &mut errors);
+            errors.0.into_iter().map(|e| (e.field, e.code)).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            codes(version(vec![rule("2023-12-31", &["a"])])),
+            [("v.rules[0].valid_from".to_string(), "outside_version")]
+        );
+        assert_eq!(
+            codes(version(vec![rule("2026-01-01", &["a"])])),
+            [("v.rules[0].valid_from".to_string(), "outside_version")]
+        );
+        assert!(codes(version(vec![rule("2025-12-31", &["a"])])).is_empty());
+        // [a, c] and [c, a, c] are the same condition: the second overlaps the first.
+        let overlap = codes(version(vec![rule("2024-01-01", &["a", "c"]), rule("2024-06-01", &["c", "a", "c"])]));
+        assert_eq!(overlap, [("v.rules[1].valid_from".to_string(), "overlapping_validity")]);
     }
 
     #[test]

@@ -100,6 +100,8 @@ pub const MAX_BEDS_PER_ROOM: usize = 100;
 pub const MAX_TEXT_LEN: usize = 200;
 /// Dates before this are taken for typing errors (`in_use_since`).
 pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+/// Dates after this are typing errors (a year of five digits, 2205 for 2025).
+pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2200, 12, 31).expect("a valid date");
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -252,7 +254,8 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> S
     v.to_string()
 }
 
-/// A calendar date written `YYYY-MM-DD`, not before [`EARLIEST_DATE`].
+/// A calendar date written `YYYY-MM-DD`, from [`EARLIEST_DATE`] to [`LATEST_DATE`]: the one
+/// date parser of every input.
 pub fn parse_date(value: &str) -> crate::error::Check<NaiveDate> {
     let v = value.trim();
     let shape = v.len() == 10
@@ -263,6 +266,7 @@ pub fn parse_date(value: &str) -> crate::error::Check<NaiveDate> {
         Some(d) if d < EARLIEST_DATE => {
             Err(("date_too_early", format!("{d} is before {EARLIEST_DATE}; check the year")))
         }
+        Some(d) if d > LATEST_DATE => Err(("date_too_late", format!("{d} is after {LATEST_DATE}; check the year"))),
         Some(d) => Ok(d),
     }
 }

@@ -19,13 +19,34 @@ impl Store {
     /// that changed a version already published.
     pub async fn sync_builtin_rule_sets(&self) -> Result<(), StoreError> {
         let sets = builtin_rule_sets().map_err(|e| StoreError::invalid("data/norms", "invalid_rule_set", e))?;
-        let stored = self.read_rule_sets().await?;
+        // Read inside the write transaction: two servers starting at once see each other's sync.
         let mut tx = self.begin_write().await?;
+        let stored = read_rule_sets(&mut tx).await?;
         let mut changed = false;
         for set in &sets {
             let existing = stored.iter().find(|s| s.code == set.code);
-            if existing.is_none() {
-                insert_rule_set(&mut tx, set, true).await?;
+            let refuse = |why: String| Err(StoreError::invalid("data/norms", "published_version_changed", why));
+            match existing {
+                None => {
+                    insert_rule_set(&mut tx, set).await?;
+                    record(
+                        &mut tx,
+                        &Actor::system(BUILTIN_PUBLISHER),
+                        "rule_set",
+                        0,
+                        &format!("create {}", set.code),
+                        None,
+                        None,
+                    )
+                    .await?;
+                }
+                Some(e) if e.scheme != set.scheme || e.municipalities != set.municipalities || !e.builtin => {
+                    return refuse(format!(
+                        "rule set {} changed its scheme or municipalities; give it a new code",
+                        set.code
+                    ));
+                }
+                Some(_) => {}
             }
             for (i, version) in set.versions.iter().enumerate() {
                 match existing.and_then(|s| s.versions.get(i)) {
@@ -42,6 +63,8 @@ impl Store {
                     }
                     None => {
                         insert_version(&mut tx, &set.code, version, BUILTIN_PUBLISHER).await?;
+                        let what = format!("publish {} version {}", set.code, version.version);
+                        record(&mut tx, &Actor::system(BUILTIN_PUBLISHER), "rule_set", 0, &what, None, None).await?;
                         changed = true;
                     }
                 }
@@ -60,53 +83,9 @@ impl Store {
         if let Some(sets) = self.norms_cache.get(generation, "") {
             return Ok(sets);
         }
-        let sets = Arc::new(self.read_rule_sets().await?);
+        let mut conn = self.pool.acquire().await?;
+        let sets = Arc::new(read_rule_sets(&mut conn).await?);
         self.norms_cache.put(generation, String::new(), sets.clone());
-        Ok(sets)
-    }
-
-    async fn read_rule_sets(&self) -> Result<Vec<RuleSet>, StoreError> {
-        let rows = sqlx::query("SELECT code, scheme, name FROM rule_sets").fetch_all(&self.pool).await?;
-        let mut sets = Vec::with_capacity(rows.len());
-        for r in &rows {
-            sets.push(RuleSet {
-                code: r.try_get("code")?,
-                scheme: crate::sql::parse_code(r, "scheme", flexwonen_core::norms::NormScheme::parse)?,
-                name: r.try_get("name")?,
-                municipalities: Vec::new(),
-                versions: Vec::new(),
-            });
-        }
-        let find = |sets: &mut Vec<RuleSet>, code: &str| sets.iter().position(|s| s.code == code);
-        for r in sqlx::query(
-            "SELECT rule_set_code, municipality_code FROM rule_set_municipalities ORDER BY rule_set_code, municipality_code",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let code: String = r.try_get("rule_set_code")?;
-            let municipality = crate::sql::parse_code(&r, "municipality_code", |s| {
-                flexwonen_core::ids::MunicipalityCode::parse(s).ok()
-            })?;
-            if let Some(i) = find(&mut sets, &code) {
-                sets[i].municipalities.push(municipality);
-            }
-        }
-        for r in
-            sqlx::query("SELECT rule_set_code, version_json FROM rule_set_versions ORDER BY rule_set_code, version")
-                .fetch_all(&self.pool)
-                .await?
-        {
-            let code: String = r.try_get("rule_set_code")?;
-            let json: String = r.try_get("version_json")?;
-            let version: RuleSetVersion = serde_json::from_str(&json)
-                .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("rule set {code}: {e}").into())))?;
-            if let Some(i) = find(&mut sets, &code) {
-                sets[i].versions.push(version);
-            }
-        }
-        // National schemes first (Bouwbesluit, SNF, AKF), then municipal sets by code.
-        sets.sort_by(|a, b| (a.scheme, &a.code).cmp(&(b.scheme, &b.code)));
         Ok(sets)
     }
 
@@ -141,7 +120,7 @@ impl Store {
                 ));
             }
         }
-        insert_rule_set(&mut tx, set, false).await?;
+        insert_rule_set(&mut tx, set).await?;
         for version in &set.versions {
             insert_version(&mut tx, &set.code, version, &actor.name).await?;
         }
@@ -169,6 +148,13 @@ impl Store {
     ) -> Result<RuleSetVersion, StoreError> {
         let mut tx = self.begin_write().await?;
         let set = read_one(&mut tx, code).await?;
+        let builtin: i64 =
+            sqlx::query_scalar("SELECT builtin FROM rule_sets WHERE code = $1").bind(code).fetch_one(&mut *tx).await?;
+        if builtin != 0 {
+            return Err(StoreError::Forbidden(format!(
+                "{code} is built in: it changes through data/norms/ and a release"
+            )));
+        }
         let number = set.versions.len() as u32 + 1;
         let mut errors = FieldErrors::new();
         let version = input.validate_into("", number, &mut errors);
@@ -178,6 +164,11 @@ impl Store {
         };
         if let Some(previous) = set.versions.last() {
             check_follows(previous, &version, "", &mut errors);
+        }
+        // A new version changes what holds from its start on, never what was answered before.
+        let today = chrono::Utc::now().date_naive();
+        if errors.is_empty() && version.valid_from < today {
+            errors.add("valid_from", "starts_in_past", format!("{} is before today ({today})", version.valid_from));
         }
         if !errors.is_empty() {
             return Err(StoreError::Invalid(strip_prefix(errors)));
@@ -199,6 +190,52 @@ impl Store {
     }
 }
 
+/// Every rule set with its municipalities and versions, national schemes first.
+async fn read_rule_sets(conn: &mut AnyConnection) -> Result<Vec<RuleSet>, StoreError> {
+    let rows = sqlx::query("SELECT code, scheme, name, builtin FROM rule_sets").fetch_all(&mut *conn).await?;
+    let mut sets = Vec::with_capacity(rows.len());
+    for r in &rows {
+        sets.push(RuleSet {
+            code: r.try_get("code")?,
+            scheme: crate::sql::parse_code(r, "scheme", flexwonen_core::norms::NormScheme::parse)?,
+            name: r.try_get("name")?,
+            municipalities: Vec::new(),
+            builtin: r.try_get::<i64, _>("builtin")? != 0,
+            versions: Vec::new(),
+        });
+    }
+    let find = |sets: &mut Vec<RuleSet>, code: &str| sets.iter().position(|s| s.code == code);
+    for r in sqlx::query(
+        "SELECT rule_set_code, municipality_code FROM rule_set_municipalities ORDER BY rule_set_code, municipality_code",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let code: String = r.try_get("rule_set_code")?;
+        let municipality = crate::sql::parse_code(&r, "municipality_code", |s| {
+            flexwonen_core::ids::MunicipalityCode::parse(s).ok()
+        })?;
+        if let Some(i) = find(&mut sets, &code) {
+            sets[i].municipalities.push(municipality);
+        }
+    }
+    for r in sqlx::query("SELECT rule_set_code, version_json FROM rule_set_versions ORDER BY rule_set_code, version")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let code: String = r.try_get("rule_set_code")?;
+        let json: String = r.try_get("version_json")?;
+        let version: RuleSetVersion = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("rule set {code}: {e}").into())))?;
+        if let Some(i) = find(&mut sets, &code) {
+            sets[i].versions.push(version);
+        }
+    }
+    // National schemes first (Bouwbesluit, SNF, AKF), then municipal sets by code.
+    sets.sort_by(|a, b| (a.scheme, &a.code).cmp(&(b.scheme, &b.code)));
+    Ok(sets)
+}
+
 /// Version errors were collected under an empty prefix (`.rules[0].value`); drop the dot.
 fn strip_prefix(mut errors: FieldErrors) -> FieldErrors {
     for e in &mut errors.0 {
@@ -210,7 +247,7 @@ fn strip_prefix(mut errors: FieldErrors) -> FieldErrors {
 }
 
 async fn read_one(conn: &mut AnyConnection, code: &str) -> Result<RuleSet, StoreError> {
-    let row = sqlx::query("SELECT code, scheme, name FROM rule_sets WHERE code = $1")
+    let row = sqlx::query("SELECT code, scheme, name, builtin FROM rule_sets WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *conn)
         .await?
@@ -220,6 +257,7 @@ async fn read_one(conn: &mut AnyConnection, code: &str) -> Result<RuleSet, Store
         scheme: crate::sql::parse_code(&row, "scheme", flexwonen_core::norms::NormScheme::parse)?,
         name: row.try_get("name")?,
         municipalities: Vec::new(),
+        builtin: row.try_get::<i64, _>("builtin")? != 0,
         versions: Vec::new(),
     };
     for r in sqlx::query("SELECT version_json FROM rule_set_versions WHERE rule_set_code = $1 ORDER BY version")
@@ -236,12 +274,12 @@ async fn read_one(conn: &mut AnyConnection, code: &str) -> Result<RuleSet, Store
     Ok(set)
 }
 
-async fn insert_rule_set(conn: &mut AnyConnection, set: &RuleSet, builtin: bool) -> Result<(), StoreError> {
+async fn insert_rule_set(conn: &mut AnyConnection, set: &RuleSet) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO rule_sets (code, scheme, name, builtin, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&set.code)
         .bind(set.scheme.as_str())
         .bind(&set.name)
-        .bind(builtin as i64)
+        .bind(set.builtin as i64)
         .bind(now())
         .execute(&mut *conn)
         .await?;

@@ -118,24 +118,44 @@ async fn municipal_rule_sets_are_versioned_never_edited(db: TestDb) {
     assert_eq!(permitted(&store.location_capacity(&location, date("2025-12-31")).await.unwrap()), Some(10));
 
     // A change is a new version from a later date; the old one keeps judging the past.
-    let v2 = store.add_rule_set_version(&actor(), "utrecht-max", &max_persons(4.0, "2027-01-01")).await.unwrap();
+    // (Far enough ahead that the test does not depend on today: a version may not start in
+    // the past, which would change answers already given.)
+    let v2 = store.add_rule_set_version(&actor(), "utrecht-max", &max_persons(4.0, "2031-01-01")).await.unwrap();
     assert_eq!(v2.version, 2);
-    assert_eq!(permitted(&store.location_capacity(&location, date("2026-12-31")).await.unwrap()), Some(5));
-    assert_eq!(permitted(&store.location_capacity(&location, date("2027-01-01")).await.unwrap()), Some(4));
+    assert_eq!(permitted(&store.location_capacity(&location, date("2030-12-31")).await.unwrap()), Some(5));
+    assert_eq!(permitted(&store.location_capacity(&location, date("2031-01-01")).await.unwrap()), Some(4));
 
-    // A version that starts on or before the latest one is refused, and nothing is written.
-    for bad in [max_persons(3.0, "2027-01-01"), max_persons(3.0, "2026-06-01"), max_persons(-3.0, "2028-01-01")] {
+    // A version that starts on or before the latest one, or in the past, or with a negative
+    // value is refused, and nothing is written.
+    for (bad, code) in [
+        (max_persons(3.0, "2031-01-01"), "overlapping_validity"),
+        (max_persons(3.0, "2026-06-01"), "overlapping_validity"),
+        (max_persons(-3.0, "2032-01-01"), "not_positive"),
+    ] {
+        let e = store.add_rule_set_version(&actor(), "utrecht-max", &bad).await;
+        assert!(matches!(e, Err(StoreError::Invalid(ref f)) if f.0[0].code == code), "{e:?}");
+    }
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    let input3 =
+        RuleSetInput { code: "utrecht-past".into(), versions: vec![max_persons(5.0, "2020-01-01")], ..input.clone() };
+    store.create_rule_set(&actor(), &input3.validate().unwrap()).await.unwrap();
+    let past = store.add_rule_set_version(&actor(), "utrecht-past", &max_persons(3.0, &yesterday)).await;
+    assert!(matches!(past, Err(StoreError::Invalid(ref f)) if f.0[0].code == "starts_in_past"), "{past:?}");
+    // Built-in sets change through their files only.
+    let builtin = store.add_rule_set_version(&actor(), "snf", &max_persons(3.0, "2032-01-01")).await;
+    assert!(matches!(builtin, Err(StoreError::Forbidden(_))), "{builtin:?}");
+    for bad in [max_persons(3.0, "2031-01-01")] {
         let e = store.add_rule_set_version(&actor(), "utrecht-max", &bad).await;
         assert!(matches!(e, Err(StoreError::Invalid(_))), "{e:?}");
     }
     assert_eq!(store.rule_set("utrecht-max").await.unwrap().versions.len(), 2);
     let missing = store.add_rule_set_version(&actor(), "nergens", &max_persons(3.0, "2030-01-01")).await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
-    let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'rule_set'")
+    let audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'rule_set' AND actor = 'test'")
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(audit, 2, "creation and the second version are audited");
+    assert_eq!(audit, 3, "both creations and the second version are audited");
 }
 
 async fn certificates_decide_which_norms_apply(db: TestDb) {

@@ -636,7 +636,11 @@ impl Texts {
             "unknown_housing_form" => "Kies een woonvorm a tot en met e.",
             "overlapping_validity" => "Deze geldigheid overlapt met een andere versie of regel.",
             "ends_before_start" => "De einddatum ligt vóór de begindatum.",
-            "date_out_of_range" => "Deze datum ligt niet tussen 1900 en 2200. Controleer het jaar.",
+            "date_too_late" => "Deze datum ligt na 2200. Controleer het jaar.",
+            "outside_version" => "Deze regel valt buiten de geldigheid van zijn versie.",
+            "starts_in_past" => {
+                "Een nieuwe versie begint vandaag of later: een gepubliceerde versie verandert het verleden niet."
+            }
             "not_positive" => "Vul een waarde groter dan 0 in.",
             "too_large" => "Deze waarde is niet aannemelijk groot.",
             "not_whole" => "Een aantal personen is een geheel getal.",

@@ -48,6 +48,7 @@ pub fn api_routes() -> axum::Router<AppState> {
 /// May this viewer publish a rule set of `scheme` covering `municipalities`? Administrators
 /// any; a municipality only municipal sets for itself alone.
 pub fn may_publish(viewer: &Viewer, scheme: NormScheme, municipalities: &[MunicipalityCode]) -> bool {
+    // Built-in sets are not asked here: callers check `RuleSet::builtin` first.
     match viewer.principal() {
         Some(p) if p.role == Role::Administrator => true,
         Some(p) if p.role == Role::Municipality => {
@@ -147,6 +148,9 @@ async fn add_version(
 ) -> Result<Response, ApiError> {
     require_publisher(&ctx)?;
     let set = state.store.rule_set(&code).await?;
+    if set.builtin {
+        return Err(ApiError::forbidden("a built-in rule set changes through data/norms/ and a release"));
+    }
     if !may_publish(&ctx.viewer, set.scheme, &set.municipalities) {
         return Err(ApiError::forbidden("you may not publish versions of this rule set"));
     }
@@ -200,11 +204,26 @@ async fn region_totals(
     Ok(out)
 }
 
+/// The public sees today's report; other dates are for accounts (each date is a full pass
+/// over the register, so anonymous callers must not be able to ask for thousands).
+fn report_date(ctx: &Ctx, q: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
+    let date = date_param(q)?;
+    if ctx.viewer.principal().is_none() && date != chrono::Utc::now().date_naive() {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "sign_in_for_other_dates",
+            "the public report is as of today; sign in to judge another date",
+        ));
+    }
+    Ok(date)
+}
+
 async fn capacity_report(
     State(state): State<AppState>,
+    ctx: Ctx,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let date = date_param(&q)?;
+    let date = report_date(&ctx, &q)?;
     let kind = crate::api::choice(&q, "region_kind", RegionKind::parse, || {
         RegionKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
     })?
@@ -373,7 +392,7 @@ async fn rule_set_view(state: &AppState, ctx: &Ctx, code: &str, form: Option<Rul
         .collect();
     let form = match form {
         Some(f) => Some(f),
-        None if may_publish(&ctx.viewer, set.scheme, &set.municipalities) => Some(RuleForm::empty(tr)),
+        None if !set.builtin && may_publish(&ctx.viewer, set.scheme, &set.municipalities) => Some(RuleForm::empty(tr)),
         None => None,
     };
     let page = RuleSetPage {
@@ -563,7 +582,7 @@ async fn add_version_form(State(state): State<AppState>, ctx: Ctx, Path(code): P
         let tr = ctx.lang.texts();
         let form = posted_form(&ctx, &body)?;
         let set = state.store.rule_set(&code).await?;
-        if !may_publish(&ctx.viewer, set.scheme, &set.municipalities) {
+        if set.builtin || !may_publish(&ctx.viewer, set.scheme, &set.municipalities) {
             return Err(PageError::Forbidden);
         }
         let (rules, labels, mut errors) = rules_from_form(tr, &form);
@@ -627,7 +646,9 @@ struct ReportPage {
 async fn report_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let tr = ctx.lang.texts();
-        let date = date_param(&q).map_err(|_| PageError::BadForm)?;
+        let date = report_date(&ctx, &q).map_err(|e| {
+            if e.status == StatusCode::UNAUTHORIZED { PageError::Forbidden } else { PageError::BadForm }
+        })?;
         let kind = q.get("region_kind").and_then(|k| RegionKind::parse(k)).unwrap_or(RegionKind::LabourMarket);
         let report = state.store.capacity_report(date).await?;
         let names: HashMap<String, String> =
@@ -708,7 +729,15 @@ impl CapacitySection {
                         .iter()
                         .map(|v| {
                             let at_least = v.comparison == flexwonen_core::capacity::Comparison::AtLeast;
-                            violation_line(tr, v.constraint, v.room.as_deref(), v.measured, v.required, at_least, &v.source)
+                            violation_line(
+                                tr,
+                                v.constraint,
+                                v.room.as_deref(),
+                                v.measured,
+                                v.required,
+                                at_least,
+                                &v.source,
+                            )
                         })
                         .collect(),
                     checklist: s

@@ -342,7 +342,7 @@ fn add_norms(doc: &mut Value) {
             "parameters": [date_param, query("region_kind", codes(&["province", "corop", "labour_market", "campaign_2012", "custom"]), "regions to total; labour_market by default")],
             "responses": {"200": ok(json!({"type": "object", "properties": {"date": date.clone(), "total": {"$ref": "#/components/schemas/CapacityRow"},
                 "by_region": {"type": "array", "items": {"type": "object"}}, "by_municipality": {"type": "array", "items": {"$ref": "#/components/schemas/CapacityRow"}}}})),
-                "400": error("bad date or region kind")}}}),
+                "400": error("bad date or region kind"), "401": error("a date other than today without signing in")}}}),
             ),
         ],
     );

@@ -75,9 +75,17 @@ async fn norms_are_public_data_and_municipalities_publish_their_own(db: TestDb) 
     let res = post_version(version("2025-06-01", 3.0)).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json::<Value>().await.unwrap()["error"]["fields"][0]["code"], "overlapping_validity");
-    assert_eq!(post_version(version("2027-01-01", 1.0)).await.unwrap().status(), StatusCode::CREATED);
+    // Far enough ahead not to depend on today (a new version may not start in the past).
+    assert_eq!(post_version(version("2031-01-01", 1.0)).await.unwrap().status(), StatusCode::CREATED);
     let set: Value = app.api(Method::GET, "/api/v1/norms/westland-4", None).send().await.unwrap().json().await.unwrap();
-    assert_eq!(set["versions"][0]["in_force_until"], "2026-12-31");
+    assert_eq!(set["versions"][0]["in_force_until"], "2030-12-31");
+    let res = app
+        .api(Method::POST, "/api/v1/norms/snf/versions", Some("admin"))
+        .json(&version("2032-01-01", 4.0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "built-in sets change through their files");
 
     let capacity = |date: &'static str| {
         app.api(Method::GET, &format!("/api/v1/locations/{}/capacity?date={date}", app.westland), Some("westland"))
@@ -86,9 +94,9 @@ async fn norms_are_public_data_and_municipalities_publish_their_own(db: TestDb) 
     // The Westland location: 80 m², two beds in one 12 m² room.
     let before: Value = capacity("2025-12-31").await.unwrap().json().await.unwrap();
     assert_eq!(before["capacity"]["permitted"], 6, "{before}");
-    let during: Value = capacity("2026-06-01").await.unwrap().json().await.unwrap();
+    let during: Value = capacity("2030-12-31").await.unwrap().json().await.unwrap();
     assert_eq!(during["capacity"]["permitted"], 4);
-    let after: Value = capacity("2027-01-01").await.unwrap().json().await.unwrap();
+    let after: Value = capacity("2031-01-01").await.unwrap().json().await.unwrap();
     assert_eq!(after["capacity"]["permitted"], 1);
     assert_eq!(after["capacity"]["gap"], 1);
     let westland =
@@ -157,6 +165,11 @@ async fn capacity_follows_the_location_scope_and_the_report_is_aggregate(db: Tes
     let haaglanden = report["by_region"].as_array().unwrap().iter().find(|r| r["name"] == "Haaglanden").unwrap();
     assert_eq!(haaglanden["totals"]["beds_over"], 1);
     assert!(report.to_string().find("Teststraat").is_none(), "the report names no address");
+    // Other dates are for accounts: each is a full pass over the register.
+    let res = app.api(Method::GET, "/api/v1/reports/capacity?date=2025-01-01", None).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app.api(Method::GET, "/api/v1/reports/capacity?date=2025-01-01", Some("ministry")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
 
     // The same on the pages: the location page shows the gap in red, the report the municipality.
     let browser = app.login("admin").await;
