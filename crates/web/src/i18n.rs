@@ -298,6 +298,7 @@ texts! {
     capacity_title: "Toegestane bezetting", "Permitted capacity";
     capacity_intro: "Per norm die hier geldt: het aantal personen dat de regels toestaan, welke regel de grens bepaalt en wat niet voldoet. Personen = bedden in gebruik.", "Per norm that applies here: the number of persons the rules permit, which rule sets the limit and what does not comply. Persons = beds in service.";
     capacity_on: "Op datum", "On date";
+    capacity_judge: "Toetsen op deze datum", "Judge on this date";
     capacity_permitted: "Toegestaan", "Permitted";
     capacity_persons: "Bedden in gebruik", "Beds in service";
     capacity_gap: "Boven de toegestane bezetting", "Above permitted capacity";
