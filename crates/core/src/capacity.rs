@@ -176,7 +176,9 @@ pub fn assess<'r>(set: &'r RuleSet, facts: &Facts<'_>, date: NaiveDate) -> Optio
     Some(assessment)
 }
 
-fn applies(rule: &Rule, facts: &Facts<'_>) -> bool {
+/// Whether `rule` applies to a location with these facts: its housing forms, zoning and
+/// "new location since" conditions all hold. Whether it is in force is asked separately.
+pub fn applies(rule: &Rule, facts: &Facts<'_>) -> bool {
     let when = &rule.when;
     when.housing_forms.as_ref().is_none_or(|forms| forms.contains(&facts.housing_form))
         && when.zoned_residential.is_none_or(|z| z == facts.zoned_residential)

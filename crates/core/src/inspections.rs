@@ -7,7 +7,7 @@
 use crate::FieldErrors;
 use crate::access::{LocationScope, Role, Viewer};
 use crate::address::{Postcode, parse_house_addition, parse_house_letter, parse_house_number};
-use crate::capacity::{Bedroom, Certified, Facts, Judgement, applicable, judge};
+use crate::capacity::{Bedroom, Certified, Facts, Judgement, applicable, applies, judge};
 use crate::certificates::{CertificateStatus, WITHDRAW_AFTER_DAYS, sanction};
 use crate::ids::MunicipalityCode;
 use crate::norms::{Constraint, NormScheme, RuleSet};
@@ -326,15 +326,11 @@ pub struct LocationTraits {
 }
 
 impl Measurements {
-    /// The bedrooms the norms judge: rooms where someone sleeps, in the order measured, and
-    /// the index of each in `rooms`.
+    /// The bedrooms the norms judge, in the order measured, and the index of each in `rooms`.
+    /// Every measured room is a bedroom, also one nobody sleeps in on the day: what a room
+    /// may hold does not depend on who happens to be present.
     pub fn bedrooms(&self) -> (Vec<Bedroom>, Vec<usize>) {
-        self.rooms
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.persons > 0)
-            .map(|(i, r)| (Bedroom { area_m2: r.area_m2, persons: r.persons }, i))
-            .unzip()
+        self.rooms.iter().enumerate().map(|(i, r)| (Bedroom { area_m2: r.area_m2, persons: r.persons }, i)).unzip()
     }
 
     /// The measured values as the norms' facts; persons are the persons present.
@@ -413,9 +409,15 @@ pub struct FieldCheck {
 }
 
 /// Per form field, every rule that does not hold, and for the fields whose rules all hold a
-/// single "holds" check per constraint: what the phone form shows next to each input.
+/// single "holds" check per constraint: what the phone form shows next to each input. Only
+/// rules in force that apply to the location (`facts`, as judged) are listed.
 /// `room_index[i]` maps bedroom `i` of the judgement back to the measured room.
-pub fn field_checks(judgement: &Judgement<'_>, room_index: &[usize], room_count: usize) -> Vec<FieldCheck> {
+pub fn field_checks(
+    judgement: &Judgement<'_>,
+    facts: &Facts<'_>,
+    room_index: &[usize],
+    room_count: usize,
+) -> Vec<FieldCheck> {
     let mut checks = Vec::new();
     for a in &judgement.assessments {
         for v in &a.violations {
@@ -435,11 +437,14 @@ pub fn field_checks(judgement: &Judgement<'_>, room_index: &[usize], room_count:
             });
         }
     }
-    // The rules in force that judged a field and found nothing wrong.
+    // The rules in force and applying here that judged a field and found nothing wrong.
     let mut held = Vec::new();
     for a in &judgement.assessments {
-        for rule in
-            a.version.rules.iter().filter(|r| r.in_force_on(judgement.date) && r.constraint != Constraint::Checklist)
+        for rule in a
+            .version
+            .rules
+            .iter()
+            .filter(|r| r.constraint != Constraint::Checklist && r.in_force_on(judgement.date) && applies(r, facts))
         {
             let fields: Vec<String> = if rule.constraint.per_bedroom() {
                 (0..room_count).map(|i| field_of(rule.constraint, Some(i))).collect()
@@ -809,11 +814,19 @@ mod tests {
                 vec!["measurements.rooms[0].area_m2"],
             ),
             (
-                "an empty room is no bedroom",
+                "a room empty on the day is still a bedroom: 5 m² holds 1, 7 m² holds 2",
                 measured(100.0, 2, 2, &[(5.0, 0), (7.0, 2)]),
                 NormScheme::Snf,
                 "2024-05-01",
-                Some(2),
+                Some(3),
+                vec![],
+            ),
+            (
+                "emptying a room does not lower the limit: 14 m² holds 4 with or without persons",
+                measured(100.0, 2, 2, &[(14.0, 0), (7.0, 2)]),
+                NormScheme::Snf,
+                "2024-05-01",
+                Some(6),
                 vec![],
             ),
             (
@@ -843,7 +856,7 @@ mod tests {
             let facts = m.facts(&DWELLING, &bedrooms);
             let judgement = judge_measurements(&frozen, &utrecht, scheme, &facts, date(on));
             assert_eq!(judgement.permitted(), permitted, "{what}");
-            let checks = field_checks(&judgement, &index, m.rooms.len());
+            let checks = field_checks(&judgement, &facts, &index, m.rooms.len());
             let mut failed: Vec<&str> = checks.iter().filter(|c| !c.holds).map(|c| c.field.as_str()).collect();
             failed.dedup();
             assert_eq!(failed, failing, "{what}: {checks:?}");
@@ -853,6 +866,78 @@ mod tests {
                     && checks.iter().any(|d| !d.holds && d.constraint == c.constraint && d.field == c.field)));
             }
         }
+    }
+
+    #[test]
+    fn every_measured_room_is_a_bedroom() {
+        let mut errors = FieldErrors::new();
+        let m = measured(100.0, 2, 2, &[(7.0, 2), (14.0, 0), (5.0, 0)]).validate_into(&mut errors);
+        assert!(errors.is_empty(), "{errors}");
+        let (bedrooms, index) = m.bedrooms();
+        assert_eq!(
+            bedrooms,
+            [
+                Bedroom { area_m2: 7.0, persons: 2 },
+                Bedroom { area_m2: 14.0, persons: 0 },
+                Bedroom { area_m2: 5.0, persons: 0 }
+            ]
+        );
+        assert_eq!(index, [0, 1, 2]);
+        // The permitted number is the same whoever is present: 2 + 4 + 1.
+        let sets = builtin_rule_sets().unwrap();
+        let utrecht = gm("GM0344");
+        let frozen = freeze(&sets, &utrecht, NormScheme::Snf, date("2024-05-01"));
+        let permitted = |rooms: &[(f64, i64)]| {
+            let m = measured(100.0, 2, 2, rooms).validate_into(&mut FieldErrors::new());
+            let (bedrooms, _) = m.bedrooms();
+            judge_measurements(&frozen, &utrecht, NormScheme::Snf, &m.facts(&DWELLING, &bedrooms), date("2024-05-01"))
+                .permitted()
+        };
+        assert_eq!(permitted(&[(7.0, 2), (14.0, 0), (5.0, 0)]), Some(7));
+        assert_eq!(permitted(&[(7.0, 0), (14.0, 2), (5.0, 0)]), Some(7));
+        assert_eq!(permitted(&[(7.0, 1), (14.0, 1), (5.0, 0)]), Some(7));
+    }
+
+    #[test]
+    fn the_form_lists_only_rules_that_apply_to_the_location() {
+        let sets = builtin_rule_sets().unwrap();
+        let utrecht = gm("GM0344");
+        let on = date("2026-01-01");
+        let frozen = freeze(&sets, &utrecht, NormScheme::Snf, on);
+        let mut errors = FieldErrors::new();
+        let m = measured(200.0, 2, 2, &[(10.0, 1), (10.0, 1)]).validate_into(&mut errors);
+        assert!(errors.is_empty(), "{errors}");
+        let (bedrooms, index) = m.bedrooms();
+        let checks_for = |traits: &LocationTraits| {
+            let facts = m.facts(traits, &bedrooms);
+            let judgement = judge_measurements(&frozen, &utrecht, NormScheme::Snf, &facts, on);
+            field_checks(&judgement, &facts, &index, m.rooms.len())
+        };
+        let new_rule = |c: &FieldCheck| c.constraint == Constraint::PersonsPerBedroom || c.source.contains("15 m²");
+        // An existing location (not new-build, no start date): the SNF rules for new locations
+        // from 2025-07-01 (15 m² per person, 1 person per bedroom) are not shown as holding.
+        let existing = checks_for(&DWELLING);
+        assert!(!existing.is_empty());
+        assert!(existing.iter().all(|c| c.holds), "{existing:?}");
+        assert!(!existing.iter().any(new_rule), "{existing:?}");
+        assert!(existing.iter().any(|c| c.field == "measurements.rooms[1].area_m2" && c.holds));
+        // A new-build location in use since 2025-08-01: they apply and are listed per bedroom.
+        let new_build = LocationTraits { new_build: true, in_use_since: Some(date("2025-08-01")), ..DWELLING };
+        let checks = checks_for(&new_build);
+        for field in ["measurements.rooms[0].persons", "measurements.rooms[1].persons"] {
+            assert!(
+                checks.iter().any(|c| c.field == field && c.constraint == Constraint::PersonsPerBedroom && c.holds),
+                "{field}: {checks:?}"
+            );
+        }
+        // A rule that does not apply is not shown even when the measured value would break it:
+        // 2 persons in a 10 m² room break "1 per bedroom" only for a new location.
+        let m = measured(200.0, 2, 2, &[(10.0, 2)]).validate_into(&mut FieldErrors::new());
+        let (bedrooms, index) = m.bedrooms();
+        let facts = m.facts(&DWELLING, &bedrooms);
+        let judgement = judge_measurements(&frozen, &utrecht, NormScheme::Snf, &facts, on);
+        let checks = field_checks(&judgement, &facts, &index, m.rooms.len());
+        assert!(checks.iter().all(|c| c.holds) && !checks.iter().any(new_rule), "{checks:?}");
     }
 
     #[test]

@@ -364,6 +364,20 @@ async fn resolve_in(
     Ok(after)
 }
 
+/// The answer when a guarded update of inspection `id` changed no row because another
+/// transaction changed it after it was read: a conflict naming the version now stored.
+async fn changed_meanwhile(conn: &mut AnyConnection, id: i64) -> StoreError {
+    match sqlx::query_scalar::<_, i64>("SELECT version FROM inspections WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+    {
+        Ok(Some(current)) => StoreError::Conflict { current },
+        Ok(None) => StoreError::NotFound,
+        Err(e) => e.into(),
+    }
+}
+
 impl Store {
     /// Judges measured values against the norms in force on `date` for a location, as an
     /// inspection of `scheme` would record them. Changes nothing: the phone form's check.
@@ -383,7 +397,7 @@ impl Store {
         let judgement = judge_measurements(&norms, &municipality, scheme, &facts, date);
         let names: Vec<&str> = index.iter().map(|&i| measurements.rooms[i].name.as_str()).collect();
         let view = judgement.view(&facts, &names);
-        let checks = field_checks(&judgement, &index, measurements.rooms.len());
+        let checks = field_checks(&judgement, &facts, &index, measurements.rooms.len());
         Ok(InspectionVerdict { norms: norms.clone(), traits, view, checks })
     }
 
@@ -538,11 +552,13 @@ impl Store {
             ));
         }
         let violations = verdict.view.schemes.iter().map(|s| s.violations.len()).sum::<usize>() as i64;
-        sqlx::query(
+        // Guarded by status and version: on PostgreSQL (read committed) a concurrent recording
+        // may have committed since the read above; then no row changes and nothing is written.
+        let changed = sqlx::query(
             "UPDATE inspections SET status = $1, done_on = $2, operator_id = $3, norms_json = $4, traits_json = $5,
                 measurements_json = $6, verdict_json = $7, permitted = $8, persons_present = $9, violations = $10,
                 inspector_id = COALESCE(inspector_id, $11), version = version + 1, updated_at = $12
-             WHERE id = $13",
+             WHERE id = $13 AND status = $14 AND version = $15",
         )
         .bind(InspectionStatus::Done.as_str())
         .bind(completion.done_on.to_string())
@@ -557,8 +573,13 @@ impl Store {
         .bind(actor.account_id)
         .bind(now())
         .bind(id)
+        .bind(InspectionStatus::Planned.as_str())
+        .bind(before.version)
         .execute(&mut *tx)
         .await?;
+        if changed.rows_affected() != 1 {
+            return Err(changed_meanwhile(&mut tx, id).await);
+        }
         let done = read_inspection(&mut tx, &LocationScope::All, id).await?;
         for finding in &completion.findings {
             let Some(deadline) = finding.deadline else { continue };
@@ -626,12 +647,21 @@ impl Store {
         if before.status != InspectionStatus::Planned {
             return Err(StoreError::invalid("status", "not_planned", format!("inspection {id} is {}", before.status)));
         }
-        sqlx::query("UPDATE inspections SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-            .bind(InspectionStatus::Cancelled.as_str())
-            .bind(now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // Guarded like a recording: a concurrent change since the read above changes no row.
+        let changed = sqlx::query(
+            "UPDATE inspections SET status = $1, version = version + 1, updated_at = $2
+             WHERE id = $3 AND status = $4 AND version = $5",
+        )
+        .bind(InspectionStatus::Cancelled.as_str())
+        .bind(now())
+        .bind(id)
+        .bind(InspectionStatus::Planned.as_str())
+        .bind(before.version)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Err(changed_meanwhile(&mut tx, id).await);
+        }
         let after = read_inspection(&mut tx, scope, id).await?;
         record(
             &mut tx,

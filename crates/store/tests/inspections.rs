@@ -1,5 +1,6 @@
 //! Inspections and defects in storage, on SQLite and on PostgreSQL: the frozen verdict, the
-//! sanction ladder with dates on both sides, re-inspection, the plan and the address check.
+//! sanction ladder with dates on both sides, re-inspection, the plan and the address check,
+//! and concurrent recordings of one inspection (recorded once, its defects created once).
 
 use chrono::NaiveDate;
 use flexwonen_core::access::LocationScope;
@@ -8,7 +9,7 @@ use flexwonen_core::inspections::{
     CompletionInput, DefectState, FindingInput, InspectionStatus, MeasurementsInput, PlanInput, PlanStatus,
     RoomMeasurementInput, parse_address_list,
 };
-use flexwonen_core::norms::{RuleInput, VersionInput};
+use flexwonen_core::norms::{RuleInput, RuleSetInput, VersionInput};
 use flexwonen_core::register::{AddressInput, BedInput, Facilities, LocationInput, OrganisationInput, RoomInput};
 use flexwonen_store::testing::TestDb;
 use flexwonen_store::{Actor, PlanFilter, Store, StoreError, db_tests};
@@ -126,9 +127,29 @@ async fn plan(store: &Store, location: i64, on: &str) -> i64 {
 async fn a_done_inspection_keeps_its_verdict_when_the_norm_changes(db: TestDb) {
     let store = &db.store;
     let s = setup(store).await;
-    let id = plan(store, s.venlo, "2026-03-10").await;
+    // Venlo's own rule set: at most 20 persons. A version never starts in the past, so the
+    // inspection is dated ahead of the later version published below.
+    let venlo_max = |value: f64, from: &str| VersionInput {
+        valid_from: from.into(),
+        rules: vec![RuleInput {
+            constraint: "max_persons".into(),
+            value: Some(value),
+            source: "Raadsbesluit Venlo (test)".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let set = RuleSetInput {
+        code: "venlo-max".into(),
+        scheme: "municipal".into(),
+        name: "Venlo: ten hoogste 20 personen".into(),
+        municipalities: vec!["GM0983".into()],
+        versions: vec![venlo_max(20.0, "2020-01-01")],
+    };
+    store.create_rule_set(&actor(), &set.validate().unwrap()).await.unwrap();
+    let id = plan(store, s.venlo, "2032-03-10").await;
     let completion =
-        CompletionInput { done_on: "2026-03-10".into(), measurements: measured(100.0, 2, 9), ..Default::default() }
+        CompletionInput { done_on: "2032-03-10".into(), measurements: measured(100.0, 2, 9), ..Default::default() }
             .validate()
             .unwrap();
     let done = store.complete_inspection(&actor(), &LocationScope::All, id, Some(1), &completion).await.unwrap();
@@ -137,39 +158,30 @@ async fn a_done_inspection_keeps_its_verdict_when_the_norm_changes(db: TestDb) {
     assert_eq!(done.verdict.as_ref().unwrap()["permitted"], 6);
     assert_eq!(done.permitted, Some(6));
     let frozen_codes: Vec<&str> = done.norms.as_ref().unwrap().iter().map(|s| s.code.as_str()).collect();
-    assert_eq!(frozen_codes, ["bouwbesluit-2012", "snf"]);
-    let snf_view = |v: &serde_json::Value| {
-        v["schemes"].as_array().unwrap().iter().find(|s| s["rule_set"] == "snf").unwrap().clone()
+    assert_eq!(frozen_codes, ["bouwbesluit-2012", "snf", "venlo-max"]);
+    let view_of = |v: &serde_json::Value, code: &str| {
+        v["schemes"].as_array().unwrap().iter().find(|s| s["rule_set"] == code).unwrap().clone()
     };
-    assert_eq!(snf_view(done.verdict.as_ref().unwrap())["permitted"], 6);
-    assert_eq!(snf_view(done.verdict.as_ref().unwrap())["version"], 1);
+    assert_eq!(view_of(done.verdict.as_ref().unwrap(), "snf")["permitted"], 6);
+    assert_eq!(view_of(done.verdict.as_ref().unwrap(), "venlo-max")["permitted"], 20);
+    assert_eq!(view_of(done.verdict.as_ref().unwrap(), "venlo-max")["version"], 1);
 
-    // A new SNF version from 2026-03-01 asks 20 m² per person: 100 m² holds 5.
-    let v2 = VersionInput {
-        valid_from: "2026-03-01".into(),
-        rules: vec![RuleInput {
-            constraint: "floor_area_per_person".into(),
-            value: Some(20.0),
-            source: "SNF test version".into(),
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    store.add_rule_set_version(&actor(), "snf", &v2).await.unwrap();
+    // Venlo then publishes version 2 from 2032-03-01: at most 5 persons.
+    store.add_rule_set_version(&actor(), "venlo-max", &venlo_max(5.0, "2032-03-01")).await.unwrap();
     let location = store.location(&LocationScope::All, s.venlo).await.unwrap();
     let now = store
         .judge_inspection(
             &location,
             flexwonen_core::norms::NormScheme::Snf,
-            date("2026-03-10"),
+            date("2032-03-10"),
             &completion.measurements,
         )
         .await
         .unwrap();
-    assert_eq!(now.view.permitted, Some(5), "judged today, the new version binds");
+    assert_eq!(now.view.permitted, Some(5), "judged again, the new version binds");
     let again = store.inspection(&LocationScope::All, id).await.unwrap();
     assert_eq!(again.verdict, done.verdict, "the stored verdict is unchanged");
-    assert_eq!(snf_view(again.verdict.as_ref().unwrap())["version"], 1);
+    assert_eq!(view_of(again.verdict.as_ref().unwrap(), "venlo-max")["version"], 1);
     assert_eq!(again.norms, done.norms);
     // Recording twice is refused and changes nothing.
     let err = store.complete_inspection(&actor(), &LocationScope::All, id, None, &completion).await.unwrap_err();
@@ -383,7 +395,84 @@ async fn administrative_check_lists_unregistered_addresses(db: TestDb) {
     assert!(matches!(store.admin_check(&actor(), 999_999, &[]).await, Err(StoreError::NotFound)));
 }
 
+/// Two requests recording the same inspection at once (a double submit, two phones): on
+/// PostgreSQL both may read it as planned; exactly one records it, the other is refused, and
+/// the findings become defects once. Several rounds, to meet the race more than by luck.
+async fn recording_the_same_inspection_twice_at_once_records_it_once(db: TestDb) {
+    let store = &db.store;
+    let s = setup(store).await;
+    let completion = CompletionInput {
+        done_on: "2026-03-10".into(),
+        measurements: measured(100.0, 2, 6),
+        findings: vec![FindingInput {
+            text: "Lekkage badkamer".into(),
+            constraint: None,
+            deadline: Some("2026-04-01".into()),
+        }],
+        resolves: vec![],
+    }
+    .validate()
+    .unwrap();
+    const ROUNDS: usize = 6;
+    for round in 0..ROUNDS {
+        let id = plan(store, s.venlo, "2026-03-10").await;
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let tasks: Vec<_> = (0..2)
+            .map(|_| {
+                let (store, barrier, completion) = (store.clone(), barrier.clone(), completion.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    store.complete_inspection(&actor(), &LocationScope::All, id, None, &completion).await
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        let done: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let outcome: Vec<_> = results.iter().map(|r| r.as_ref().map(|i| i.version)).collect();
+        assert_eq!(done.len(), 1, "round {round}: exactly one records it: {outcome:?}");
+        let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+        assert!(
+            matches!(refused, StoreError::Conflict { current: 2 })
+                || matches!(refused, StoreError::Invalid(f) if f.0[0].code == "not_planned"),
+            "round {round}: {refused:?}"
+        );
+        let stored = store.inspection(&LocationScope::All, id).await.unwrap();
+        assert_eq!((stored.status, stored.version), (InspectionStatus::Done, 2), "round {round}");
+        assert_eq!(stored.defects.len(), 1, "round {round}: the finding is one defect");
+        let records = store.audit_trail("inspection", id).await.unwrap();
+        assert_eq!(records.iter().filter(|e| e.action == "record").count(), 1, "round {round}");
+    }
+    let defects = store.defects(&LocationScope::All, s.venlo).await.unwrap();
+    assert_eq!(defects.len(), ROUNDS, "one defect per inspection, none twice");
+
+    // Recording and cancelling at once: one of them, never both.
+    for round in 0..ROUNDS {
+        let id = plan(store, s.venlo, "2026-03-11").await;
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let (st, b, c) = (store.clone(), barrier.clone(), completion.clone());
+        let record = tokio::spawn(async move {
+            b.wait().await;
+            st.complete_inspection(&actor(), &LocationScope::All, id, None, &c).await.is_ok()
+        });
+        let (st, b) = (store.clone(), barrier.clone());
+        let cancel = tokio::spawn(async move {
+            b.wait().await;
+            st.cancel_inspection(&actor(), &LocationScope::All, id).await.is_ok()
+        });
+        let (recorded, cancelled) = (record.await.unwrap(), cancel.await.unwrap());
+        assert!(recorded != cancelled, "round {round}: recorded {recorded}, cancelled {cancelled}");
+        let stored = store.inspection(&LocationScope::All, id).await.unwrap();
+        let expected = if recorded { InspectionStatus::Done } else { InspectionStatus::Cancelled };
+        assert_eq!((stored.status, stored.version), (expected, 2), "round {round}");
+        assert_eq!(stored.defects.len(), usize::from(recorded), "round {round}");
+    }
+}
+
 db_tests!(
+    recording_the_same_inspection_twice_at_once_records_it_once,
     a_done_inspection_keeps_its_verdict_when_the_norm_changes,
     overdue_defect_suspends_then_withdraws,
     reinspection_resolves_defects_explicitly,

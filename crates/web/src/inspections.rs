@@ -10,7 +10,8 @@
 //! public and the ministry see nothing. Out of reach answers 404.
 
 use crate::AppState;
-use crate::api::{JsonBody, paging};
+// `location_id` parses any path id: one that is no number names nothing (404).
+use crate::api::{JsonBody, expected_version, id_param, location_id as api_id, page_of, paging, require_token};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::forms::FormData;
@@ -102,9 +103,7 @@ fn write_scope_api(ctx: &Ctx) -> Result<LocationScope, ApiError> {
     if ctx.viewer.principal().is_none() {
         return Err(ApiError::unauthorized());
     }
-    if !ctx.via_token {
-        return Err(ApiError::unauthorized());
-    }
+    require_token(ctx)?;
     match core_insp::write_scope(&ctx.viewer) {
         LocationScope::Nothing => {
             Err(ApiError::forbidden("only inspectors and administrators plan and record inspections"))
@@ -1044,7 +1043,8 @@ async fn cancel_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
         let scope = write_scope_page(&ctx)?;
         match state.store.cancel_inspection(&ctx.actor(), &scope, parse_id(&id)?).await {
             Ok(i) => Ok(Redirect::to(&format!("/inspections/{}", i.id)).into_response()),
-            Err(StoreError::Invalid(_)) => Err(PageError::BadForm),
+            // No longer planned, also when a concurrent change got there first.
+            Err(StoreError::Invalid(_) | StoreError::Conflict { .. }) => Err(PageError::BadForm),
             Err(e) => Err(e.into()),
         }
     }
@@ -1182,34 +1182,17 @@ async fn admin_check_post(State(state): State<AppState>, ctx: Ctx, body: Bytes) 
 
 // ---------------------------------------------------------------- API
 
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
-    location_id: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
-}
-
-async fn api_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, ApiError> {
+/// `?location_id=&page=&per_page=`.
+async fn api_list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let scope = read_scope_api(&ctx)?;
-    let mut pq = HashMap::new();
-    if let Some(p) = &q.page {
-        pq.insert("page".to_string(), p.clone());
-    }
-    if let Some(p) = &q.per_page {
-        pq.insert("per_page".to_string(), p.clone());
-    }
-    let (page_no, per_page) = paging(&pq)?;
-    let location = match q.location_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(s.parse::<i64>().map_err(|_| ApiError {
-            status: StatusCode::BAD_REQUEST,
-            ..ApiError::invalid(FieldErrors::single("location_id", "not_a_number", format!("'{s}' is not a number")))
-        })?),
-    };
+    let (page_no, per_page) = paging(&q)?;
+    let location = id_param(&q, "location_id")?;
     let all = state.store.inspections(&scope, location).await?;
-    let start = ((page_no - 1) * per_page).min(all.len() as i64) as usize;
-    let end = (start + per_page as usize).min(all.len());
-    Ok(Json(serde_json::json!({"items": &all[start..end], "total": all.len()})).into_response())
+    Ok(page_of(&all, page_no, per_page))
 }
 
 async fn api_plan(
@@ -1224,27 +1207,10 @@ async fn api_plan(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-fn api_id(id: &str) -> Result<i64, ApiError> {
-    id.parse().map_err(|_| ApiError::not_found())
-}
-
 async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let scope = read_scope_api(&ctx)?;
     let inspection = state.store.inspection(&scope, api_id(&id)?).await?;
     Ok(([(header::ETAG, format!("\"{}\"", inspection.version))], Json(inspection)).into_response())
-}
-
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    match headers.get(header::IF_MATCH) {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .ok()
-            .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
-            .and_then(|s| s.parse().ok())
-            .map(Some)
-            .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be the ETag you read, e.g. \"1\"")),
-    }
 }
 
 async fn api_complete(
@@ -1258,7 +1224,9 @@ async fn api_complete(
     let id = api_id(&id)?;
     state.store.inspection(&scope, id).await?;
     let completion = input.validate().map_err(ApiError::invalid)?;
-    let done = state.store.complete_inspection(&ctx.actor(), &scope, id, if_match(&headers)?, &completion).await?;
+    // The version comes from If-Match only: the body is the completion, which refuses unknown fields.
+    let version = expected_version(&headers, &mut serde_json::Value::Null)?;
+    let done = state.store.complete_inspection(&ctx.actor(), &scope, id, version, &completion).await?;
     Ok(Json(done).into_response())
 }
 
@@ -1324,9 +1292,10 @@ async fn api_sanctions(
     ctx: Ctx,
     JsonBody(input): JsonBody<SanctionsInput>,
 ) -> Result<Response, ApiError> {
-    if ctx.viewer.principal().is_none() || !ctx.via_token {
+    if ctx.viewer.principal().is_none() {
         return Err(ApiError::unauthorized());
     }
+    require_token(&ctx)?;
     if !ctx.viewer.is_admin() {
         return Err(ApiError::forbidden("only administrators apply sanctions"));
     }
@@ -1357,9 +1326,10 @@ async fn api_admin_check(
     Query(q): Query<CheckQuery>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    if ctx.viewer.principal().is_none() || !ctx.via_token {
+    if ctx.viewer.principal().is_none() {
         return Err(ApiError::unauthorized());
     }
+    require_token(&ctx)?;
     let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !(ct.starts_with("text/csv") || ct.starts_with("text/plain")) {
         return Err(ApiError::new(

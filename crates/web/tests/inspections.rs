@@ -294,7 +294,86 @@ async fn the_administrative_check_names_bad_lines_and_changes_nothing(db: TestDb
     app.finish().await;
 }
 
+/// The same inspection recorded by two API requests at once: one 200, the other refused
+/// (409 with the current version, or 422 "not planned"), and the finding is one defect.
+async fn two_parallel_recordings_record_once(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    snf_certificate(&app, app.other_provider_id).await;
+    let body = json!({"done_on": "2026-03-10",
+        "measurements": {"floor_area_m2": 80, "toilets": 1, "showers": 1, "persons_present": 2, "rooms": [{"name": "Kamer 1", "area_m2": 12, "persons": 2}]},
+        "findings": [{"text": "Brandblusser verlopen", "deadline": "2026-04-01"}]});
+    for round in 0..4 {
+        let plan = app
+            .api(Method::POST, "/api/v1/inspections", Some("inspector"))
+            .json(&json!({"location_id": app.venlo, "planned_on": "2026-03-10", "scheme": "snf"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(plan.status(), StatusCode::CREATED);
+        let id = plan.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let send = || {
+            app.api(Method::POST, &format!("/api/v1/inspections/{id}/complete"), Some("inspector")).json(&body).send()
+        };
+        let (a, b) = tokio::join!(tokio::spawn(send()), tokio::spawn(send()));
+        let mut statuses = vec![a.unwrap().unwrap().status(), b.unwrap().unwrap().status()];
+        statuses.sort();
+        assert_eq!(statuses[0], StatusCode::OK, "round {round}: {statuses:?}");
+        assert!(
+            statuses[1] == StatusCode::CONFLICT || statuses[1] == StatusCode::UNPROCESSABLE_ENTITY,
+            "round {round}: {statuses:?}"
+        );
+        let stored = app.store.inspection(&LocationScope::All, id).await.unwrap();
+        assert_eq!((stored.status.as_str(), stored.version, stored.defects.len()), ("done", 2, 1), "round {round}");
+    }
+    assert_eq!(app.store.defects(&LocationScope::All, app.venlo).await.unwrap().len(), 4);
+    app.finish().await;
+}
+
+/// API changes need a bearer token: a signed-in browser session is told so (403), as
+/// everywhere in the API; without any sign-in the answer is 401.
+async fn api_changes_need_a_token_not_a_session(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let b = app.login("inspector").await;
+    let with_session = |path: &str| b.client.post(app.url(path)).header("cookie", &b.cookie);
+    let plan = json!({"location_id": app.venlo, "planned_on": "2026-03-10", "scheme": "snf"});
+    let res = with_session("/api/v1/inspections").json(&plan).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.json::<Value>().await.unwrap()["error"]["message"].as_str().unwrap().contains("bearer token"));
+    let admin = app.login("admin").await;
+    let res = admin
+        .client
+        .post(app.url("/api/v1/sanctions/apply"))
+        .header("cookie", &admin.cookie)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app.api(Method::POST, "/api/v1/inspections", None).json(&plan).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // Reading with the session is fine; nothing was planned.
+    let list: Value = b
+        .client
+        .get(app.url("/api/v1/inspections"))
+        .header("cookie", &b.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 0);
+    // A list's paging and filter are checked like every other list.
+    let res = app.api(Method::GET, "/api/v1/inspections?location_id=abc", Some("inspector")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app.api(Method::GET, "/api/v1/inspections?per_page=0", Some("inspector")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    app.finish().await;
+}
+
 db_tests!(
+    two_parallel_recordings_record_once,
+    api_changes_need_a_token_not_a_session,
     the_phone_form_says_per_field_whether_the_rule_holds,
     defects_and_sanctions_through_the_api,
     access_follows_role_and_region,
