@@ -343,13 +343,21 @@ async fn resolve_in(
             format!("defect {defect_id} found on {} can only be resolved by a later inspection", before.found_on),
         ));
     }
-    sqlx::query("UPDATE defects SET status = $1, resolved_on = $2, resolved_by_inspection_id = $3 WHERE id = $4")
-        .bind(DefectStatus::Resolved.as_str())
-        .bind(done_on.to_string())
-        .bind(by.id)
-        .bind(defect_id)
-        .execute(&mut *conn)
-        .await?;
+    // Only while still open: a concurrent resolution that got there first wins, this one fails.
+    let changed = sqlx::query(
+        "UPDATE defects SET status = $1, resolved_on = $2, resolved_by_inspection_id = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(DefectStatus::Resolved.as_str())
+    .bind(done_on.to_string())
+    .bind(by.id)
+    .bind(defect_id)
+    .bind(DefectStatus::Open.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::invalid(field, "not_open", format!("defect {defect_id} is resolved already")));
+    }
     let after = read_defect(conn, defect_id).await?;
     record(
         conn,

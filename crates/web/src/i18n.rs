@@ -370,7 +370,7 @@ texts! {
     insp_room_name: "Kamer", "Room";
     insp_room_area: "Oppervlakte (m²)", "Area (m²)";
     insp_room_persons: "Personen", "Persons";
-    insp_rooms_hint: "Een lege kamer wordt overgeslagen; een kamer zonder personen is geen slaapkamer.", "An empty row is skipped; a room without persons is no bedroom.";
+    insp_rooms_hint: "Een lege rij wordt overgeslagen. Elke gemeten kamer telt als slaapkamer, ook zonder personen.", "An empty row is skipped. Every measured room counts as a bedroom, also without persons.";
     insp_findings: "Bevindingen", "Findings";
     insp_finding_text: "Bevinding", "Finding";
     insp_finding_constraint: "Regel (optioneel)", "Rule (optional)";
