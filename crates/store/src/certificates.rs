@@ -58,8 +58,17 @@ fn date(r: &sqlx::any::AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
     crate::sql::parse_code(r, col, |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
 }
 
+/// A nullable date column: absent when NULL, a decoding error when unreadable (as `date`).
+fn optional_date(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
+    let raw: Option<String> = r.try_get(col)?;
+    raw.map(|s| {
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|_| StoreError::Database(sqlx::Error::Decode(format!("unknown {col} '{s}'").into())))
+    })
+    .transpose()
+}
+
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Certificate, StoreError> {
-    let valid_until: Option<String> = r.try_get("valid_until")?;
     Ok(Certificate {
         id: r.try_get("id")?,
         organisation_id: r.try_get("organisation_id")?,
@@ -68,7 +77,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Certificate, StoreError> {
         scheme: crate::sql::parse_code(r, "scheme", CertificateScheme::parse)?,
         number: r.try_get("number")?,
         valid_from: date(r, "valid_from")?,
-        valid_until: valid_until.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()),
+        valid_until: optional_date(r, "valid_until")?,
         status: crate::sql::parse_code(r, "status", CertificateStatus::parse)?,
         version: r.try_get("version")?,
         history: Vec::new(),
@@ -188,10 +197,24 @@ impl Store {
         };
         let mut certificates: Vec<Certificate> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
         let index: HashMap<i64, usize> = certificates.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        for r in sqlx::query(sqlx::AssertSqlSafe(format!("{HISTORY} ORDER BY certificate_id, since, id")))
-            .fetch_all(&self.pool)
-            .await?
-        {
+        // Only the histories of the certificates read above.
+        let history = match organisation_id {
+            Some(org) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "{HISTORY} WHERE certificate_id IN (SELECT id FROM certificates WHERE organisation_id = $1)
+                     ORDER BY certificate_id, since, id"
+                )))
+                .bind(org)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("{HISTORY} ORDER BY certificate_id, since, id")))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        for r in history {
             let (cid, entry) = entry_from_row(&r)?;
             if let Some(&i) = index.get(&cid) {
                 certificates[i].history.push(entry);
@@ -228,6 +251,10 @@ pub(crate) async fn change_status_in(
     apply_status(conn, actor, before, change).await
 }
 
+/// Checks the transition and records it. The status row is updated first, and only if it
+/// still has the version read as `before`: under PostgreSQL's READ COMMITTED two changes
+/// may both read the same version, and the second then changes no row and is refused with
+/// a conflict before it writes anything (its history entry included).
 async fn apply_status(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -250,13 +277,23 @@ async fn apply_status(
             format!("must be on or after {}, when the status became {}", last.since, last.status),
         ));
     }
+    let updated = sqlx::query(
+        "UPDATE certificates SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+    )
+    .bind(change.status.as_str())
+    .bind(now())
+    .bind(before.id)
+    .bind(before.version)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        let current: Option<i64> = sqlx::query_scalar("SELECT version FROM certificates WHERE id = $1")
+            .bind(before.id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        return Err(current.map_or(StoreError::NotFound, |current| StoreError::Conflict { current }));
+    }
     insert_status(conn, before.id, change, actor).await?;
-    sqlx::query("UPDATE certificates SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(change.status.as_str())
-        .bind(now())
-        .bind(before.id)
-        .execute(&mut *conn)
-        .await?;
     let after = read_certificate(conn, before.id).await?;
     record(
         conn,

@@ -13,7 +13,9 @@
 //! unknown address from a known but uncertified one.
 
 use crate::AppState;
-use crate::api::{JsonBody, paging, parse_json};
+use crate::api::{
+    JsonBody, choice, expected_version, id_param, location_id as path_id, page_of, paging, parse_json, require_token,
+};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::forms::FormData;
@@ -114,42 +116,8 @@ fn today() -> NaiveDate {
 
 // ---------------------------------------------------------------- API
 
-#[derive(Serialize)]
-struct List<T> {
-    items: Vec<T>,
-    total: i64,
-}
-
-fn bad_query(field: &str, code: &'static str, message: String) -> ApiError {
-    ApiError { status: StatusCode::BAD_REQUEST, ..ApiError::invalid(FieldErrors::single(field, code, message)) }
-}
-
 fn scheme_param(q: &HashMap<String, String>) -> Result<Option<CertificateScheme>, ApiError> {
-    match q.get("scheme").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => CertificateScheme::parse(s).map(Some).ok_or_else(|| {
-            bad_query("scheme", "invalid_choice", format!("'{s}' is not one of: {}", CertificateScheme::codes()))
-        }),
-    }
-}
-
-fn status_param(q: &HashMap<String, String>) -> Result<Option<CertificateStatus>, ApiError> {
-    match q.get("status").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => CertificateStatus::parse(s).map(Some).ok_or_else(|| {
-            bad_query("status", "invalid_choice", format!("'{s}' is not one of: {}", CertificateStatus::codes()))
-        }),
-    }
-}
-
-fn organisation_param(q: &HashMap<String, String>) -> Result<Option<i64>, ApiError> {
-    match q.get("organisation_id").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| bad_query("organisation_id", "not_a_number", format!("'{s}' is not an organisation id"))),
-    }
+    choice(q, "scheme", CertificateScheme::parse, CertificateScheme::codes)
 }
 
 /// The certificates a viewer may read, optionally of one organisation.
@@ -169,16 +137,14 @@ async fn api_list(
     let reach = api_reach(&ctx)?;
     let (page, per_page) = paging(&q)?;
     let scheme = scheme_param(&q)?;
-    let status = status_param(&q)?;
-    let organisation = organisation_param(&q)?;
+    let status = choice(&q, "status", CertificateStatus::parse, CertificateStatus::codes)?;
+    let organisation = id_param(&q, "organisation_id")?;
     let all: Vec<Certificate> = readable(&state, reach, organisation)
         .await?
         .into_iter()
         .filter(|c| scheme.is_none_or(|s| c.scheme == s) && status.is_none_or(|s| c.status == s))
         .collect();
-    let total = all.len() as i64;
-    let items = all.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
-    Ok(Json(List { items, total }).into_response())
+    Ok(page_of(&all, page, per_page))
 }
 
 fn with_etag(c: &Certificate, status: StatusCode) -> Response {
@@ -197,11 +163,7 @@ fn with_etag(c: &Certificate, status: StatusCode) -> Response {
 /// API changes need a bearer token and an administrator.
 fn api_manager(ctx: &Ctx) -> Result<(), ApiError> {
     api_reach(ctx)?;
-    if !ctx.via_token {
-        return Err(ApiError::forbidden(
-            "API changes need a bearer token (Authorization: Bearer …), not a browser session",
-        ));
-    }
+    require_token(ctx)?;
     if !may_manage(&ctx.viewer) {
         return Err(ApiError::forbidden("only administrators issue certificates and change their status"));
     }
@@ -219,36 +181,13 @@ async fn api_create(
     Ok(with_etag(&created, StatusCode::CREATED))
 }
 
-fn certificate_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found())
-}
-
 async fn api_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, ApiError> {
     let reach = api_reach(&ctx)?;
-    let c = state.store.certificate(certificate_id(&id)?).await?;
+    let c = state.store.certificate(path_id(&id)?).await?;
     if !reach.covers(&c) {
         return Err(ApiError::not_found());
     }
     Ok(with_etag(&c, StatusCode::OK))
-}
-
-/// The version a change applies to: `If-Match` (the ETag) or `"version"` in the body.
-fn expected_version(headers: &HeaderMap, body: &mut serde_json::Value) -> Result<Option<i64>, ApiError> {
-    let from_body = body.as_object_mut().and_then(|o| o.remove("version"));
-    let from_header = headers
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"').to_string());
-    match (from_header, from_body) {
-        (Some(h), _) => h
-            .parse()
-            .map(Some)
-            .map_err(|_| ApiError::bad_request("invalid_if_match", format!("If-Match '{h}' is not a version"))),
-        (None, Some(v)) => v.as_i64().map(Some).ok_or_else(|| {
-            ApiError::invalid(FieldErrors::single("version", "not_a_number", "version must be a whole number"))
-        }),
-        (None, None) => Ok(None),
-    }
 }
 
 async fn api_change_status(
@@ -259,7 +198,7 @@ async fn api_change_status(
     JsonBody(mut body): JsonBody<serde_json::Value>,
 ) -> Result<Response, ApiError> {
     api_manager(&ctx)?;
-    let id = certificate_id(&id)?;
+    let id = path_id(&id)?;
     let Some(version) = expected_version(&headers, &mut body)? else {
         // Unknown says so first; then: which version do you change?
         state.store.certificate(id).await?;
@@ -391,7 +330,9 @@ struct LookupAnswer {
     certified: bool,
     /// `snf` or `snf_inhuur`, when certified.
     scheme: Option<CertificateScheme>,
-    /// The persons the SNF norm permits at this address, when certified and known.
+    /// The persons permitted at this address, when certified and known: the lowest number
+    /// over every applicable scheme (Bouwbesluit, a municipal rule, SNF, and AKF when the
+    /// operator holds that too), as the location's capacity judges it.
     max_persons: Option<u32>,
     answer: String,
 }
@@ -433,7 +374,8 @@ async fn lookup(state: &AppState, a: &AddressQuery, date: NaiveDate) -> Result<L
     // SNF itself before SNF-inhuur, when an operator holds both.
     let Some(scheme) = in_force.iter().copied().min() else { return Ok(LookupAnswer::not_in_register(date)) };
     let capacity = state.store.location_capacity(&location, date).await?;
-    let max_persons = capacity.schemes.iter().find(|s| s.scheme == NormScheme::Snf).and_then(|s| s.permitted);
+    // The law binds as well as the SNF norm: the lowest number over all applicable schemes.
+    let max_persons = capacity.permitted;
     let answer = match max_persons {
         Some(n) => format!("certified under {} for at most {n} persons, as of {date}", scheme_label(scheme)),
         None => format!("certified under {}, as of {date}", scheme_label(scheme)),

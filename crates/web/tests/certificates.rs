@@ -4,9 +4,13 @@
 
 mod common;
 
+use chrono::NaiveDate;
 use common::{TestApp, location_json};
-use flexwonen_store::db_tests;
+use flexwonen_core::access::LocationScope;
+use flexwonen_core::certificates::{CertificateDraft, CertificateScheme, CertificateStatus, StatusChange};
+use flexwonen_core::norms::NormScheme;
 use flexwonen_store::testing::TestDb;
+use flexwonen_store::{Actor, StoreError, db_tests};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -174,6 +178,7 @@ async fn who_sees_which_certificates(db: TestDb) {
     let listed: Value =
         app.api(Method::GET, "/api/v1/certificates", Some("provider")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["items"][0]["id"], own);
+    assert_eq!(listed["items"][0]["history"].as_array().map(Vec::len), Some(1), "one organisation's, with history");
     let res = app
         .api(Method::GET, &format!("/api/v1/certificates?organisation_id={}", app.other_provider_id), Some("provider"))
         .send()
@@ -374,13 +379,109 @@ async fn public_address_lookup(db: TestDb) {
     assert_eq!(change_status(&app, cert, "\"2\"", "active", &today()).await.status(), StatusCode::OK);
     assert_eq!(lookup(&app, "postcode=2671CD&number=12&letter=A").await.1["max_persons"], 10);
 
-    // SNF-inhuur brings the SNF norm as well; AKF alone does not answer this lookup.
+    // SNF-inhuur brings the SNF norm as well; AKF alone does not answer this lookup. But the
+    // AKF certificate held beside it brings the AKF norm, which permits fewer here (15 m² per
+    // person → 8), and the answer is the lowest number every applicable norm permits.
     assert_eq!(change_status(&app, cert, "\"3\"", "withdrawn", &today()).await.status(), StatusCode::OK);
     issue(&app, app.provider_id, "akf", "AKF-4004").await;
     assert_eq!(lookup(&app, "postcode=2671CD&number=12&letter=A").await.1["certified"], false);
     issue(&app, app.provider_id, "snf_inhuur", "SNFI-5005").await;
     let (_, answer) = lookup(&app, "postcode=2671CD&number=12&letter=A").await;
-    assert_eq!((answer["scheme"].as_str(), answer["max_persons"].as_i64()), (Some("snf_inhuur"), Some(10)));
+    assert_eq!((answer["scheme"].as_str(), answer["max_persons"].as_i64()), (Some("snf_inhuur"), Some(8)));
+    assert_eq!(answer["answer"], format!("certified under SNF-inhuur for at most 8 persons, as of {}", today()));
+    app.finish().await;
+}
+
+/// The lookup answers the lowest number any applicable norm permits, not SNF's alone: a
+/// 120 m² location of form a NOT zoned for living gets 12 under SNF (10 m² per person) but
+/// 10 under the Bouwbesluit (12 m² per person), so the answer is 10.
+async fn lookup_answers_the_lowest_permitted_number(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let mut body = location_json("2671 CD", 14, "GM1783", Some(app.provider_id));
+    body["housing_form"] = json!("a");
+    body["zoned_residential"] = json!(false);
+    body["floor_area_m2"] = json!(120.0);
+    body["facilities"] = json!({"toilets": 2, "showers": 2, "kitchens": 1, "washing_machines": 1});
+    body["rooms"] = json!([]);
+    let res = app.api(Method::POST, "/api/v1/locations", Some("admin")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    issue(&app, app.provider_id, "snf", "SNF-6006").await;
+
+    // SNF alone would allow 12; the Bouwbesluit binds at 10.
+    let location = app.store.location(&LocationScope::All, id).await.unwrap();
+    let date = chrono::Utc::now().date_naive();
+    let capacity = app.store.location_capacity(&location, date).await.unwrap();
+    let per_scheme = |scheme| capacity.schemes.iter().find(|s| s.scheme == scheme).and_then(|s| s.permitted);
+    assert_eq!((per_scheme(NormScheme::Snf), per_scheme(NormScheme::Bouwbesluit)), (Some(12), Some(10)));
+
+    let (status, answer) = lookup(&app, "postcode=2671CD&number=14").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((answer["certified"].as_bool(), answer["max_persons"].as_i64()), (Some(true), Some(10)));
+    assert_eq!(answer["answer"], format!("certified under SNF for at most 10 persons, as of {}", today()));
+    let html = app
+        .client
+        .get(app.url("/register/adres?postcode=2671CD&number=14"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Gecertificeerd onder SNF voor ten hoogste 10 personen, per "), "{html}");
+    app.finish().await;
+}
+
+/// Two status changes on the same version at once, in two tasks (withdraw and reinstate a
+/// suspended certificate): exactly one succeeds, the other is a conflict, and the history
+/// gains one entry only. On PostgreSQL both may read the version before either writes, so
+/// the version check in the UPDATE decides; several rounds give that interleaving a chance.
+async fn concurrent_status_changes_on_one_version(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let actor = Actor::system("test");
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let change = |status, since: &str| StatusChange { status, since: day(since), reason: "test".into() };
+    for round in 0..10 {
+        let draft = CertificateDraft {
+            organisation_id: app.provider_id,
+            scheme: CertificateScheme::Snf,
+            number: format!("SNF-RACE-{round}"),
+            valid_from: day("2024-01-01"),
+            valid_until: None,
+        };
+        let created = app.store.create_certificate(&actor, &draft).await.unwrap();
+        let suspended = app
+            .store
+            .change_certificate_status(&actor, created.id, 1, &change(CertificateStatus::Suspended, "2025-03-01"))
+            .await
+            .unwrap();
+        assert_eq!((suspended.version, suspended.history.len()), (2, 2));
+
+        let tasks = [CertificateStatus::Withdrawn, CertificateStatus::Active].map(|status| {
+            let store = app.store.clone();
+            let actor = actor.clone();
+            let change = change(status, "2025-04-01");
+            tokio::spawn(async move { (status, store.change_certificate_status(&actor, created.id, 2, &change).await) })
+        });
+        let mut won = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                (status, Ok(c)) => won.push((status, c)),
+                (_, Err(StoreError::Conflict { current })) => assert_eq!(current, 3, "round {round}"),
+                (status, Err(e)) => panic!("round {round}: {status} failed with {e}"),
+            }
+        }
+        assert_eq!(won.len(), 1, "round {round}: exactly one change succeeds");
+        let after = app.store.certificate(created.id).await.unwrap();
+        assert_eq!((after.version, after.status), (3, won[0].0), "round {round}");
+        let history: Vec<CertificateStatus> = after.history.iter().map(|h| h.status).collect();
+        assert_eq!(
+            history,
+            [CertificateStatus::Active, CertificateStatus::Suspended, won[0].0],
+            "round {round}: one new history entry"
+        );
+        assert_eq!(after, won[0].1, "round {round}");
+    }
     app.finish().await;
 }
 
@@ -489,5 +590,7 @@ db_tests!(
     issue_status_changes_and_history,
     who_sees_which_certificates,
     public_address_lookup,
+    lookup_answers_the_lowest_permitted_number,
+    concurrent_status_changes_on_one_version,
     certificate_pages_for_administrators,
 );
