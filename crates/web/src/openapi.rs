@@ -264,7 +264,7 @@ fn add_certificates(doc: &mut Value) {
             "CertifiedAddress",
             json!({"type": "object", "required": ["as_of", "certified", "answer"], "properties": {"as_of": date, "certified": {"type": "boolean"},
                 "scheme": {"type": "string", "enum": ["snf", "snf_inhuur"], "nullable": true},
-                "max_persons": {"type": "integer", "nullable": true, "description": "persons the SNF norm permits at this address"},
+                "max_persons": {"type": "integer", "nullable": true, "description": "the lowest number of persons the norms that apply here permit (Bouwbesluit, SNF and any municipal rule)"},
                 "answer": {"type": "string", "example": "certified under SNF for at most 10 persons, as of 2025-07-01"}}}),
         ),
     ];
