@@ -181,6 +181,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 );
             }
             let is_demo = store.setting("demo_data").await?.is_some();
+            tokio::spawn(sanctions_daily(store.clone()));
             let state = flexwonen_web::AppState::new(
                 store,
                 flexwonen_web::Config { secure_cookies: !insecure_cookies, demo_banner: is_demo },
@@ -272,6 +273,21 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// The sanction ladder for overdue defects, at start-up and then every day. A run changes
+/// nothing when run twice, so several servers on one database may each run it.
+async fn sanctions_daily(store: Store) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        let today = chrono::Utc::now().date_naive();
+        match store.apply_sanctions(today, &Actor::system("sanctions")).await {
+            Ok(applied) if !applied.is_empty() => tracing::info!(count = applied.len(), "sanctions applied"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "the daily sanction run failed"),
+        }
+    }
 }
 
 fn check_scale(scale: f64) -> Result<(), String> {
