@@ -397,8 +397,13 @@ texts! {
     insp_location: "Locatie", "Location";
     insp_status: "Status", "Status";
     admin_check_title: "Administratieve controle", "Administrative check";
-    admin_check_intro: "Plak de eigen adreslijst (CSV met de kolommen postcode, house_number, house_letter, house_addition; komma of puntkomma). U ziet welke adressen niet als locatie geregistreerd zijn. Er wordt niets gewijzigd.", "Paste your own list of addresses (CSV with the columns postcode, house_number, house_letter, house_addition; comma or semicolon). You see which addresses are not registered as locations. Nothing is changed.";
+    admin_check_intro: "Upload of plak de eigen adreslijst (CSV met de kolommen postcode, house_number, house_letter, house_addition; komma of puntkomma). U ziet welke adressen niet als locatie geregistreerd zijn. Er wordt niets gewijzigd.", "Upload or paste your own list of addresses (CSV with the columns postcode, house_number, house_letter, house_addition; comma or semicolon). You see which addresses are not registered as locations. Nothing is changed.";
     admin_check_csv: "Adreslijst (CSV)", "Address list (CSV)";
+    admin_check_file: "Adreslijst uploaden (CSV-bestand)", "Upload the address list (CSV file)";
+    admin_check_file_hint: "Een CSV-bestand in UTF-8 van hoogstens 1 MB. Of plak de lijst hieronder.", "A CSV file in UTF-8 of at most 1 MB. Or paste the list below.";
+    admin_check_csv_or_file: "Kies een CSV-bestand of plak de adreslijst.", "Choose a CSV file or paste the address list.";
+    admin_check_not_utf8: "Het bestand is geen tekst in UTF-8. Sla het op als CSV (UTF-8) en probeer het opnieuw.", "The file is not UTF-8 text. Save it as CSV (UTF-8) and try again.";
+    admin_check_too_large: "Het bestand is groter dan 1 MB. Splits de lijst in kleinere bestanden.", "The file is larger than 1 MB. Split the list into smaller files.";
     admin_check_org: "Organisatie (nummer)", "Organisation (number)";
     admin_check_button: "Controleren", "Check";
     admin_check_unregistered: "Adressen op de lijst die niet geregistreerd zijn", "Addresses on the list that are not registered";

@@ -16,11 +16,11 @@ use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::forms::FormData;
 use crate::i18n::Texts;
-use crate::pages::{Layout, PageError, PageResult, error_lines, layout, page, posted_form, render};
+use crate::pages::{Layout, PageError, PageResult, csrf_checked, error_lines, layout, page, posted_form, render};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -45,7 +45,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/inspections/{id}/preview", post(preview_post))
         .route("/inspections/{id}/cancel", post(cancel_post))
         .route("/defects/{id}/resolve", post(resolve_post))
-        .route("/admin-check", get(admin_check_page).post(admin_check_post))
+        // The router's own limit (`MAX_BODY_BYTES`) is the only one: axum's second one would
+        // hide from `Multipart` that the body was too large.
+        .route("/admin-check", get(admin_check_page).post(admin_check_post).layer(DefaultBodyLimit::disable()))
         .route("/static/inspection.js", get(script))
 }
 
@@ -1088,6 +1090,8 @@ struct AdminCheckPage {
     is_admin: bool,
     organisation_id: String,
     csv: String,
+    /// Shown next to the file field: no list given, or a file that cannot be read.
+    csv_error: String,
     errors: Vec<String>,
     checked: bool,
     counts: String,
@@ -1105,6 +1109,7 @@ fn admin_check_blank(state: &AppState, ctx: &Ctx) -> Result<AdminCheckPage, Page
         is_admin: ctx.viewer.is_admin(),
         organisation_id: String::new(),
         csv: String::new(),
+        csv_error: String::new(),
         errors: Vec::new(),
         checked: false,
         counts: String::new(),
@@ -1128,13 +1133,75 @@ fn line_errors(tr: &Texts, errors: &[core_insp::LineError]) -> Vec<String> {
         .collect()
 }
 
-async fn admin_check_post(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+/// The uploaded list: its text, or why it cannot be read.
+enum Upload {
+    Text(String),
+    NotUtf8,
+    TooLarge,
+}
+
+/// The check's form, urlencoded (the pasted list) or multipart (a browser, with the file).
+/// The text fields make one `FormData`, so the CSRF check is that of every other form. A
+/// body above the limit is reported as such, before anything else (nothing is done with it).
+async fn admin_check_form(ctx: &Ctx, req: Request) -> Result<(FormData, Option<Upload>), PageError> {
+    let too_large = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Ok((FormData::default(), Some(Upload::TooLarge)))
+        } else {
+            Err(PageError::BadForm)
+        }
+    };
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
+        return match Bytes::from_request(req, &()).await {
+            Ok(body) => Ok((posted_form(ctx, &body)?, None)),
+            Err(e) => too_large(e.status()),
+        };
+    }
+    let mut parts = Multipart::from_request(req, &()).await.map_err(|_| PageError::BadForm)?;
+    let (mut form, mut upload) = (FormData::default(), None);
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return too_large(e.status()),
+        };
+        let (name, is_file) = (field.name().unwrap_or("").to_string(), field.file_name().is_some());
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(e) => return too_large(e.status()),
+        };
+        if !is_file {
+            form.0.push((name, String::from_utf8(bytes).map_err(|_| PageError::BadForm)?));
+        } else if name == "file" && !bytes.is_empty() {
+            upload = Some(String::from_utf8(bytes).map_or(Upload::NotUtf8, Upload::Text));
+        }
+    }
+    Ok((csrf_checked(ctx, form)?, upload))
+}
+
+async fn admin_check_post(State(state): State<AppState>, ctx: Ctx, req: Request) -> Response {
     let result = async {
-        let form = posted_form(&ctx, &body)?;
+        let (form, upload) = admin_check_form(&ctx, req).await?;
         let mut view = admin_check_blank(&state, &ctx)?;
         let tr = ctx.lang.texts();
         view.csv = form.get("csv").to_string();
         view.organisation_id = form.get("organisation_id").to_string();
+        // The file wins over the pasted text; one of the two must be given.
+        let (csv, unreadable) = match upload {
+            Some(Upload::Text(text)) => (text, None),
+            Some(Upload::NotUtf8) => (String::new(), Some((StatusCode::UNPROCESSABLE_ENTITY, tr.admin_check_not_utf8))),
+            Some(Upload::TooLarge) => (String::new(), Some((StatusCode::PAYLOAD_TOO_LARGE, tr.admin_check_too_large))),
+            None if view.csv.trim().is_empty() => {
+                (String::new(), Some((StatusCode::UNPROCESSABLE_ENTITY, tr.admin_check_csv_or_file)))
+            }
+            None => (view.csv.clone(), None),
+        };
+        if let Some((status, text)) = unreadable {
+            view.csv_error = text.to_string();
+            view.errors = vec![view.csv_error.clone()];
+            return Ok((status, render(&view)).into_response());
+        }
         let requested = form.opt("organisation_id").and_then(|s| s.parse::<i64>().ok());
         let Some(org) = core_insp::admin_check_organisation(&ctx.viewer, requested) else {
             view.errors = vec![format!(
@@ -1148,7 +1215,7 @@ async fn admin_check_post(State(state): State<AppState>, ctx: Ctx, body: Bytes) 
             )];
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
         };
-        match parse_address_list(&view.csv) {
+        match parse_address_list(&csv) {
             Err(errors) => {
                 view.errors = line_errors(tr, &errors);
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())

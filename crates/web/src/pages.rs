@@ -470,7 +470,11 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, bod
 
 /// Reads a posted form and checks its CSRF token.
 pub(crate) fn posted_form(ctx: &Ctx, body: &[u8]) -> Result<FormData, PageError> {
-    let form = FormData::parse(body).ok_or(PageError::BadForm)?;
+    csrf_checked(ctx, FormData::parse(body).ok_or(PageError::BadForm)?)
+}
+
+/// The form, if it carries this session's CSRF token (however it was posted).
+pub(crate) fn csrf_checked(ctx: &Ctx, form: FormData) -> Result<FormData, PageError> {
     if !form.csrf_ok(ctx) {
         return Err(if ctx.viewer.principal().is_none() { PageError::Forbidden } else { PageError::BadForm });
     }

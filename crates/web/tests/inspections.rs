@@ -294,6 +294,96 @@ async fn the_administrative_check_names_bad_lines_and_changes_nothing(db: TestDb
     app.finish().await;
 }
 
+/// Posts the check's form as a browser does: multipart, with `csv` as the uploaded file.
+async fn upload(b: &common::Browser, csrf: Option<&str>, csv: Vec<u8>) -> reqwest::Response {
+    let file = reqwest::multipart::Part::bytes(csv).file_name("adressen.csv").mime_str("text/csv").unwrap();
+    let mut form = reqwest::multipart::Form::new().text("csv", "").part("file", file);
+    if let Some(token) = csrf {
+        form = form.text("csrf", token.to_string());
+    }
+    b.client.post(format!("{}/admin-check", b.base)).header("cookie", &b.cookie).multipart(form).send().await.unwrap()
+}
+
+async fn the_administrative_check_takes_an_uploaded_file(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let b = app.login("provider").await;
+    let form = b.get("/admin-check").await.text().await.unwrap();
+    assert!(form.contains("enctype=\"multipart/form-data\"") && form.contains("type=\"file\""));
+    let trail = || app.store.audit_trail("organisation", app.provider_id);
+    let before = trail().await.unwrap().len();
+    let csrf = Some(b.csrf.as_str());
+    // One registered address, one unregistered, one bad line: the bad line is named.
+    let res =
+        upload(&b, csrf, b"postcode,house_number,house_letter\n2671AB,1,\n2671AB,7,b\n2671AB,een,\n".to_vec()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("regel 4, house_number"), "the bad line is named");
+    assert_eq!(trail().await.unwrap().len(), before, "nothing recorded");
+    // Without the bad line the unregistered address is listed, the registered one not.
+    let res = upload(&b, csrf, b"postcode,house_number,house_letter\n2671AB,1,\n2671AB,7,b\n".to_vec()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    let list = &html[html.find("id=\"unregistered\"").unwrap()..];
+    let list = &list[..list.find("</ul>").unwrap()];
+    assert!(list.contains("2671 AB 7b") && list.contains("regel 3") && !list.contains("2671 AB 1<"));
+    assert_eq!(trail().await.unwrap().len(), before + 1, "the check itself is audited");
+    // Without the CSRF token: refused, nothing checked.
+    let res = upload(&b, None, b"postcode,house_number\n2671AB,7\n".to_vec()).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(trail().await.unwrap().len(), before + 1, "the refused post is not checked");
+    // A file that is not UTF-8, and neither a file nor a pasted list: said next to the field.
+    let res = upload(&b, csrf, b"postcode,house_number\n2671AB,\xff\n".to_vec()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("id=\"file-error\">Het bestand is geen tekst in UTF-8"));
+    let res = upload(&b, csrf, Vec::new()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("id=\"file-error\">Kies een CSV-bestand of plak de adreslijst."));
+    assert_eq!(trail().await.unwrap().len(), before + 1, "nothing checked");
+    // A file above the body limit: 413, whether the length is announced (answered before
+    // the body is read) or the body is streamed without one (the page says so).
+    let boundary = "fwboundary";
+    let mut body = format!(
+        "--{boundary}\r\ncontent-disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"groot.csv\"\r\n\r\n",
+        b.csrf
+    )
+    .into_bytes();
+    body.extend_from_slice(&vec![b'1'; flexwonen_web::MAX_BODY_BYTES + 10]);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let head = |framing: String| {
+        format!(
+            "POST /admin-check HTTP/1.1\r\nhost: x\r\ncookie: {}\r\ncontent-type: multipart/form-data; boundary={boundary}\r\n{framing}connection: close\r\n\r\n",
+            b.cookie
+        )
+        .into_bytes()
+    };
+    let addr = app.base.trim_start_matches("http://");
+    let response = raw_request(addr, head(format!("content-length: {}\r\n", body.len())), body.clone()).await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{}", &response[..response.len().min(200)]);
+    let mut chunked = format!("{:x}\r\n", body.len()).into_bytes();
+    chunked.extend_from_slice(&body);
+    chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+    let response = raw_request(addr, head("transfer-encoding: chunked\r\n".into()), chunked).await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{}", &response[..response.len().min(200)]);
+    assert!(response.contains("Het bestand is groter dan 1 MB"));
+    assert_eq!(trail().await.unwrap().len(), before + 1, "nothing checked");
+    app.finish().await;
+}
+
+/// Sends `head` and `body` over a fresh connection (the server may answer and close before
+/// the body is all sent) and returns the whole response as text.
+async fn raw_request(addr: &str, head: Vec<u8>, body: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut read, mut write) = stream.split();
+    let send = async {
+        let _ = write.write_all(&head).await;
+        let _ = write.write_all(&body).await;
+    };
+    let mut response = Vec::new();
+    let (_, received) = tokio::join!(send, read.read_to_end(&mut response));
+    received.unwrap();
+    String::from_utf8_lossy(&response).into_owned()
+}
+
 /// The same inspection recorded by two API requests at once: one 200, the other refused
 /// (409 with the current version, or 422 "not planned"), and the finding is one defect.
 async fn two_parallel_recordings_record_once(db: TestDb) {
@@ -378,4 +468,5 @@ db_tests!(
     defects_and_sanctions_through_the_api,
     access_follows_role_and_region,
     the_administrative_check_names_bad_lines_and_changes_nothing,
+    the_administrative_check_takes_an_uploaded_file,
 );
