@@ -21,7 +21,6 @@ use flexwonen_core::FieldErrors;
 use flexwonen_core::access::{Role, Viewer};
 use flexwonen_core::capacity::CapacityView;
 use flexwonen_core::geography::RegionKind;
-use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::norms::{Constraint, NormScheme, RuleInput, RuleSet, RuleSetInput, RuleSetVersion, VersionInput};
 use flexwonen_store::{CapacityReport, CapacityRow};
 use serde::Serialize;
@@ -45,16 +44,17 @@ pub fn api_routes() -> axum::Router<AppState> {
         .route("/reports/capacity", get(capacity_report))
 }
 
-/// May this viewer publish a rule set of `scheme` covering `municipalities`? Administrators
-/// any; a municipality only municipal sets for itself alone.
-pub fn may_publish(viewer: &Viewer, scheme: NormScheme, municipalities: &[MunicipalityCode]) -> bool {
-    // Built-in sets are not asked here: callers check `RuleSet::builtin` first.
+/// May this viewer publish `set` (a new set, or a new version of it)? Never a built-in set
+/// (those change through `data/norms/`); administrators any other; a municipality only
+/// municipal sets for itself alone.
+pub fn may_publish(viewer: &Viewer, set: &RuleSet) -> bool {
     match viewer.principal() {
+        _ if set.builtin => false,
         Some(p) if p.role == Role::Administrator => true,
         Some(p) if p.role == Role::Municipality => {
-            scheme == NormScheme::Municipal
-                && !municipalities.is_empty()
-                && municipalities.iter().all(|m| p.municipality.as_ref() == Some(m))
+            set.scheme == NormScheme::Municipal
+                && !set.municipalities.is_empty()
+                && set.municipalities.iter().all(|m| p.municipality.as_ref() == Some(m))
         }
         _ => false,
     }
@@ -133,7 +133,7 @@ async fn create_rule_set(
 ) -> Result<Response, ApiError> {
     require_publisher(&ctx)?;
     let set = input.validate().map_err(ApiError::invalid)?;
-    if !may_publish(&ctx.viewer, set.scheme, &set.municipalities) {
+    if !may_publish(&ctx.viewer, &set) {
         return Err(ApiError::forbidden("a municipality publishes municipal rule sets for its own territory only"));
     }
     let created = state.store.create_rule_set(&ctx.actor(), &set).await?;
@@ -148,11 +148,10 @@ async fn add_version(
 ) -> Result<Response, ApiError> {
     require_publisher(&ctx)?;
     let set = state.store.rule_set(&code).await?;
-    if set.builtin {
-        return Err(ApiError::forbidden("a built-in rule set changes through data/norms/ and a release"));
-    }
-    if !may_publish(&ctx.viewer, set.scheme, &set.municipalities) {
-        return Err(ApiError::forbidden("you may not publish versions of this rule set"));
+    if !may_publish(&ctx.viewer, &set) {
+        return Err(ApiError::forbidden(
+            "you may not publish versions of this rule set (built-in sets change through data/norms/)",
+        ));
     }
     let version = state.store.add_rule_set_version(&ctx.actor(), &code, &input).await?;
     Ok((StatusCode::CREATED, Json(version)).into_response())
@@ -392,7 +391,7 @@ async fn rule_set_view(state: &AppState, ctx: &Ctx, code: &str, form: Option<Rul
         .collect();
     let form = match form {
         Some(f) => Some(f),
-        None if !set.builtin && may_publish(&ctx.viewer, set.scheme, &set.municipalities) => Some(RuleForm::empty(tr)),
+        None if may_publish(&ctx.viewer, &set) => Some(RuleForm::empty(tr)),
         None => None,
     };
     let page = RuleSetPage {
@@ -558,7 +557,7 @@ async fn create_rule_set_form(State(state): State<AppState>, ctx: Ctx, body: Byt
         if errors.is_empty() {
             let outcome: Result<(), FieldErrors> = match input.validate() {
                 Err(e) => Err(e),
-                Ok(set) if !may_publish(&ctx.viewer, set.scheme, &set.municipalities) => {
+                Ok(set) if !may_publish(&ctx.viewer, &set) => {
                     return Err(PageError::Forbidden);
                 }
                 Ok(set) => match state.store.create_rule_set(&ctx.actor(), &set).await {
@@ -582,7 +581,7 @@ async fn add_version_form(State(state): State<AppState>, ctx: Ctx, Path(code): P
         let tr = ctx.lang.texts();
         let form = posted_form(&ctx, &body)?;
         let set = state.store.rule_set(&code).await?;
-        if set.builtin || !may_publish(&ctx.viewer, set.scheme, &set.municipalities) {
+        if !may_publish(&ctx.viewer, &set) {
             return Err(PageError::Forbidden);
         }
         let (rules, labels, mut errors) = rules_from_form(tr, &form);
