@@ -34,6 +34,7 @@ use flexwonen_core::access::{Role, Viewer};
 use flexwonen_core::address::{Postcode, parse_house_addition, parse_house_letter, parse_house_number};
 use flexwonen_core::certificates::{CertificateInput, CertificateScheme, CertificateStatus, StatusChangeInput};
 use flexwonen_core::norms::NormScheme;
+use flexwonen_core::register::LegalStatus;
 use flexwonen_core::register::OrganisationKind;
 use flexwonen_store::{Certificate, StoreError};
 use serde::Serialize;
@@ -359,7 +360,12 @@ async fn lookup(state: &AppState, a: &AddressQuery, date: NaiveDate) -> Result<L
     else {
         return Ok(LookupAnswer::not_in_register(date));
     };
-    let Some(operator) = location.operator_id else { return Ok(LookupAnswer::not_in_register(date)) };
+    // Only housing that may be in use counts: a planned, closed, tolerated or illegal
+    // location is not certified housing, whatever its operator holds.
+    let usable = matches!(location.legal_status, LegalStatus::Permitted | LegalStatus::InUse);
+    let Some(operator) = location.operator_id.filter(|_| usable) else {
+        return Ok(LookupAnswer::not_in_register(date));
+    };
     let book = state.store.certificate_book().await?;
     let in_force: Vec<CertificateScheme> = book
         .get(&operator)

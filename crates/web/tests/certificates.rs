@@ -429,6 +429,14 @@ async fn lookup_answers_the_lowest_permitted_number(db: TestDb) {
         .await
         .unwrap();
     assert!(html.contains("Gecertificeerd onder SNF voor ten hoogste 10 personen, per "), "{html}");
+
+    // A closed location of the same certified operator is not certified housing.
+    let mut closed = location_json("2671 CD", 15, "GM1783", Some(app.provider_id));
+    closed["legal_status"] = json!("closed");
+    let res = app.api(Method::POST, "/api/v1/locations", Some("admin")).json(&closed).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let (_, answer) = lookup(&app, "postcode=2671CD&number=15").await;
+    assert_eq!(answer["answer"], "not in the register");
     app.finish().await;
 }
 
