@@ -20,6 +20,7 @@ pub mod ids;
 pub mod inspections;
 pub mod locations_csv;
 pub mod norms;
+pub mod occupancy;
 pub mod register;
 pub mod totals;
 

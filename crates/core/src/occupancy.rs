@@ -1,0 +1,196 @@
+//! Occupancy (issue 4), the pure parts: the BSN check, stays as date ranges that must not
+//! overlap on one bed, and the registration rule (housed more than 4 months within 6 while
+//! not registered in the BRP).
+//!
+//! Dates are days. A stay runs from its check-in day up to, not including, its check-out day:
+//! a bed freed on the 10th can be taken by someone checking in on the 10th.
+
+use chrono::{Months, NaiveDate};
+
+/// A citizen service number that passed the eleven-test. It is only ever held in memory
+/// long enough to be hashed with the configured key; it is never stored or shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bsn([u8; 9]);
+
+impl std::fmt::Debug for Bsn {
+    /// Never the number itself, not even in a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bsn(…)")
+    }
+}
+
+impl Bsn {
+    /// Nine digits (eight with an implied leading zero), spaces and dots allowed, passing
+    /// the eleven-test: 9·d1 + 8·d2 + … + 2·d8 − 1·d9 is a multiple of 11 and not 0.
+    pub fn parse(input: &str) -> Result<Bsn, (&'static str, String)> {
+        let digits: Vec<u8> = input.bytes().filter(|b| !matches!(b, b' ' | b'.')).collect();
+        let bad = || ("invalid_bsn", "a BSN is 9 digits that pass the eleven-test".to_string());
+        if !(8..=9).contains(&digits.len()) || !digits.iter().all(u8::is_ascii_digit) {
+            return Err(bad());
+        }
+        let mut d = [0u8; 9];
+        let offset = 9 - digits.len();
+        for (i, b) in digits.iter().enumerate() {
+            d[offset + i] = b - b'0';
+        }
+        let sum: i64 = (0..8).map(|i| (9 - i as i64) * d[i] as i64).sum::<i64>() - d[8] as i64;
+        if sum == 0 || sum % 11 != 0 {
+            return Err(bad());
+        }
+        Ok(Bsn(d))
+    }
+
+    /// The digits, for the keyed hash only.
+    pub fn digits(&self) -> String {
+        self.0.iter().map(|d| char::from(b'0' + d)).collect()
+    }
+}
+
+/// A stay on one bed: from the check-in day up to the check-out day (open while absent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl Span {
+    /// A check-out must come after the check-in (a stay of at least one night).
+    pub fn new(from: NaiveDate, until: Option<NaiveDate>) -> Result<Span, (&'static str, String)> {
+        match until {
+            Some(u) if u <= from => {
+                Err(("check_out_before_check_in", format!("check-out {u} is not after check-in {from}")))
+            }
+            _ => Ok(Span { from, until }),
+        }
+    }
+
+    /// Do the two stays share a night?
+    pub fn overlaps(&self, other: &Span) -> bool {
+        self.until.is_none_or(|u| other.from < u) && other.until.is_none_or(|u| self.from < u)
+    }
+
+    /// Is the bed taken on `day`?
+    pub fn covers(&self, day: NaiveDate) -> bool {
+        self.from <= day && self.until.is_none_or(|u| day < u)
+    }
+}
+
+/// The first pair of stays (by index) on one bed that share a night, if any.
+pub fn first_overlap(stays: &[Span]) -> Option<(usize, usize)> {
+    let mut order: Vec<usize> = (0..stays.len()).collect();
+    order.sort_by_key(|&i| (stays[i].from, i));
+    order.windows(2).find(|w| stays[w[0]].overlaps(&stays[w[1]])).map(|w| (w[0].min(w[1]), w[0].max(w[1])))
+}
+
+/// Nights of `span` within [from, to), as days.
+fn nights_within(span: &Span, from: NaiveDate, to: NaiveDate) -> i64 {
+    let start = span.from.max(from);
+    let end = span.until.map_or(to, |u| u.min(to));
+    (end - start).num_days().max(0)
+}
+
+/// Housed more than 4 months within some 6 months while not registered in the BRP (Wet BRP:
+/// who expects to stay 4 months in 6 must register). `housed` are the person's stays at any
+/// location, not overlapping; `brp_since` the day of BRP registration, if any; nights from
+/// that day on do not count. Judged up to `today` (an open stay counts until then).
+pub fn unregistered_too_long(housed: &[Span], brp_since: Option<NaiveDate>, today: NaiveDate) -> bool {
+    let stop = brp_since.map_or(today, |b| b.min(today));
+    let unregistered: Vec<Span> = housed
+        .iter()
+        .filter(|s| s.from < stop)
+        .map(|s| Span { from: s.from, until: Some(s.until.map_or(stop, |u| u.min(stop))) })
+        .collect();
+    // The busiest 6-month window starts on some stay's first night.
+    unregistered.iter().any(|start| {
+        let (Some(four), Some(six)) =
+            (start.from.checked_add_months(Months::new(4)), start.from.checked_add_months(Months::new(6)))
+        else {
+            return false;
+        };
+        let limit = (four - start.from).num_days();
+        unregistered.iter().map(|s| nights_within(s, start.from, six)).sum::<i64>() > limit
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn span(from: &str, until: Option<&str>) -> Span {
+        Span::new(d(from), until.map(d)).unwrap()
+    }
+
+    #[test]
+    fn bsn_eleven_test() {
+        // 111222333: 9+8+7+12+10+8+9+6 - 3 = 66 = 6 × 11.
+        assert!(Bsn::parse("111222333").is_ok());
+        assert!(Bsn::parse("1112.22.333").is_ok());
+        assert_eq!(Bsn::parse("111222333").unwrap().digits(), "111222333");
+        // Eight digits: a leading zero is implied (012345672: 0+8+14+18+20+20+18+14 - 2 = 110).
+        assert_eq!(Bsn::parse("12345672").unwrap().digits(), "012345672");
+        for bad in ["111222334", "000000000", "12345678a", "1234567", "1234567890", ""] {
+            assert_eq!(Bsn::parse(bad).map(|_| ()).unwrap_err().0, "invalid_bsn", "{bad}");
+        }
+        assert_eq!(format!("{:?}", Bsn::parse("111222333").unwrap()), "Bsn(…)");
+    }
+
+    #[test]
+    fn stays_on_one_bed_must_not_share_a_night() {
+        assert!(Span::new(d("2026-03-10"), Some(d("2026-03-10"))).is_err());
+        assert!(Span::new(d("2026-03-10"), Some(d("2026-03-09"))).is_err());
+        let a = span("2026-03-01", Some("2026-03-10"));
+        // Checking in on the day the other checks out is fine.
+        assert!(!a.overlaps(&span("2026-03-10", None)));
+        assert!(a.overlaps(&span("2026-03-09", Some("2026-03-11"))));
+        assert!(span("2026-01-01", None).overlaps(&span("2027-01-01", Some("2027-01-02"))));
+        assert!(a.covers(d("2026-03-09")) && !a.covers(d("2026-03-10")) && !a.covers(d("2026-02-28")));
+        let stays = [
+            span("2026-05-01", None),
+            a,
+            span("2026-03-10", Some("2026-04-01")),
+            span("2026-03-20", Some("2026-03-25")),
+        ];
+        assert_eq!(first_overlap(&stays), Some((2, 3)));
+        assert_eq!(first_overlap(&stays[..3]), None);
+    }
+
+    /// (stays, BRP registration, today, flagged)
+    #[test]
+    fn registration_rule_four_months_within_six() {
+        let cases: Vec<(Vec<Span>, Option<&str>, &str, bool)> = vec![
+            // Four months exactly (1 Jan – 1 May, 120 nights) is not more than four months.
+            (vec![span("2026-01-01", Some("2026-05-01"))], None, "2026-12-31", false),
+            (vec![span("2026-01-01", Some("2026-05-02"))], None, "2026-12-31", true),
+            // Still housed: counted up to today.
+            (vec![span("2026-01-01", None)], None, "2026-04-30", false),
+            (vec![span("2026-01-01", None)], None, "2026-05-02", true),
+            // Registered in the BRP after two months: not flagged.
+            (vec![span("2026-01-01", None)], Some("2026-03-01"), "2026-12-31", false),
+            // Two stays at different locations add up within six months...
+            (
+                vec![span("2026-01-01", Some("2026-03-01")), span("2026-03-15", Some("2026-05-20"))],
+                None,
+                "2026-12-31",
+                true,
+            ),
+            // ...but not when spread over more than six months.
+            (
+                vec![span("2026-01-01", Some("2026-03-01")), span("2026-08-01", Some("2026-10-01"))],
+                None,
+                "2026-12-31",
+                false,
+            ),
+        ];
+        for (stays, brp, today, flagged) in cases {
+            assert_eq!(
+                unregistered_too_long(&stays, brp.map(d), d(today)),
+                flagged,
+                "{stays:?} brp {brp:?} on {today}"
+            );
+        }
+    }
+}
