@@ -1,11 +1,13 @@
 //! Occupancy (issue 4), the pure parts: the BSN check, stays as date ranges that must not
-//! overlap on one bed, and the registration rule (housed more than 4 months within 6 while
-//! not registered in the BRP).
+//! overlap on one bed, the registration rule (housed more than 4 months within 6 while not
+//! registered in the BRP), and the rules for rent deducted from wages, with the statutory
+//! minimum wage as dated data (`data/minimum-wage.toml`).
 //!
 //! Dates are days. A stay runs from its check-in day up to, not including, its check-out day:
 //! a bed freed on the 10th can be taken by someone checking in on the 10th.
 
 use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 /// A citizen service number that passed the eleven-test. It is only ever held in memory
 /// long enough to be hashed with the configured key; it is never stored or shown.
@@ -112,6 +114,106 @@ pub fn unregistered_too_long(housed: &[Span], brp_since: Option<NaiveDate>, toda
     })
 }
 
+/// The statutory minimum wage per hour (aged 21 and over) from a day on, with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinimumWage {
+    pub from: NaiveDate,
+    pub per_hour: f64,
+    pub source: String,
+}
+
+/// The shipped minimum-wage amounts, compiled in.
+pub const MINIMUM_WAGE_TOML: &str = include_str!("../../../data/minimum-wage.toml");
+
+/// The minimum-wage amounts, oldest first; a broken file is a bug the tests find.
+pub fn minimum_wages() -> Result<Vec<MinimumWage>, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File {
+        amounts: Vec<MinimumWage>,
+    }
+    let file: File = toml::from_str(MINIMUM_WAGE_TOML).map_err(|e| format!("data/minimum-wage.toml: {e}"))?;
+    let ordered = file.amounts.windows(2).all(|w| w[0].from < w[1].from);
+    let sane = file.amounts.iter().all(|a| a.per_hour > 0.0 && a.per_hour < 1_000.0 && !a.source.trim().is_empty());
+    if file.amounts.is_empty() || !ordered || !sane {
+        return Err("data/minimum-wage.toml: amounts must be dated in order, positive and sourced".into());
+    }
+    Ok(file.amounts)
+}
+
+/// The amount in force on `date`, if the data reaches back that far.
+pub fn minimum_wage_on(wages: &[MinimumWage], date: NaiveDate) -> Option<&MinimumWage> {
+    wages.iter().rev().find(|w| w.from <= date)
+}
+
+/// Rent deducted from the wage, as a stay's rental terms record it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Deduction {
+    pub per_week: f64,
+    pub rent_per_week: f64,
+    /// The worker's contract hours, which turn the hourly minimum wage into a weekly one.
+    pub hours_per_week: f64,
+    pub written_authorisation: bool,
+    /// An agricultural CAO allows 20% instead of 25% of the minimum wage.
+    pub agricultural_cao: bool,
+    /// Deduction is only allowed for certified housing (or a housing corporation's).
+    pub location_certified: bool,
+}
+
+code_enum! {
+    /// Why a deduction from the wage is not allowed.
+    DeductionProblem {
+        NotCertified = "location_not_certified",
+        NoAuthorisation = "no_written_authorisation",
+        AboveRent = "above_rent",
+        AboveWageShare = "above_minimum_wage_share",
+        WageUnknown = "minimum_wage_unknown",
+    }
+}
+
+/// Every rule the deduction breaks on `date`, with an explanation (empty when allowed).
+pub fn deduction_problems(d: &Deduction, wages: &[MinimumWage], date: NaiveDate) -> Vec<(DeductionProblem, String)> {
+    let mut out = Vec::new();
+    if d.per_week <= 0.0 {
+        return out;
+    }
+    if !d.location_certified {
+        out.push((DeductionProblem::NotCertified, "rent may only be deducted for certified housing".into()));
+    }
+    if !d.written_authorisation {
+        out.push((DeductionProblem::NoAuthorisation, "a deduction needs the worker's written authorisation".into()));
+    }
+    if d.per_week > d.rent_per_week + 0.005 {
+        out.push((
+            DeductionProblem::AboveRent,
+            format!("€ {:.2} a week is more than the rent of € {:.2}", d.per_week, d.rent_per_week),
+        ));
+    }
+    match minimum_wage_on(wages, date) {
+        None => out.push((DeductionProblem::WageUnknown, format!("no minimum wage is recorded for {date}"))),
+        Some(w) => {
+            let share = if d.agricultural_cao { 0.20 } else { 0.25 };
+            let limit = w.per_hour * d.hours_per_week * share;
+            if d.per_week > limit + 0.005 {
+                out.push((
+                    DeductionProblem::AboveWageShare,
+                    format!(
+                        "€ {:.2} a week is more than {}% of the minimum wage for {} hours (€ {limit:.2}; {} per hour from {}, {})",
+                        d.per_week,
+                        share * 100.0,
+                        d.hours_per_week,
+                        w.per_hour,
+                        w.from,
+                        w.source
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +258,49 @@ mod tests {
         ];
         assert_eq!(first_overlap(&stays), Some((2, 3)));
         assert_eq!(first_overlap(&stays[..3]), None);
+    }
+
+    #[test]
+    fn deductions_against_rent_authorisation_certification_and_minimum_wage() {
+        let wages = minimum_wages().unwrap();
+        assert_eq!(minimum_wage_on(&wages, d("2025-12-31")).unwrap().per_hour, 14.40);
+        assert_eq!(minimum_wage_on(&wages, d("2026-01-01")).unwrap().per_hour, 14.71);
+        assert!(minimum_wage_on(&wages, d("2023-12-31")).is_none());
+        let ok = Deduction {
+            per_week: 140.0,
+            rent_per_week: 150.0,
+            hours_per_week: 40.0,
+            written_authorisation: true,
+            agricultural_cao: false,
+            location_certified: true,
+        };
+        let codes =
+            |x: &Deduction, on: &str| deduction_problems(x, &wages, d(on)).into_iter().map(|p| p.0).collect::<Vec<_>>();
+        // 25% of 40 × 14.71 = 147.10 on 2026-01-01; 144.00 the day before (14.40).
+        assert!(codes(&ok, "2026-01-01").is_empty());
+        assert!(codes(&Deduction { per_week: 147.10, ..ok }, "2026-01-01").is_empty());
+        assert_eq!(
+            codes(&Deduction { per_week: 147.10, rent_per_week: 160.0, ..ok }, "2025-12-31"),
+            [DeductionProblem::AboveWageShare]
+        );
+        // Agricultural CAO: 20% of 40 × 14.71 = 117.68.
+        assert_eq!(
+            codes(&Deduction { agricultural_cao: true, ..ok }, "2026-01-01"),
+            [DeductionProblem::AboveWageShare]
+        );
+        assert_eq!(
+            codes(&Deduction { per_week: 151.0, ..ok }, "2026-01-01"),
+            [DeductionProblem::AboveRent, DeductionProblem::AboveWageShare]
+        );
+        assert_eq!(
+            codes(&Deduction { written_authorisation: false, location_certified: false, ..ok }, "2026-01-01"),
+            [DeductionProblem::NotCertified, DeductionProblem::NoAuthorisation]
+        );
+        assert_eq!(codes(&ok, "2023-06-01"), [DeductionProblem::WageUnknown]);
+        assert!(
+            codes(&Deduction { per_week: 0.0, location_certified: false, ..ok }, "2026-01-01").is_empty(),
+            "no deduction, no problem"
+        );
     }
 
     /// (stays, BRP registration, today, flagged)
