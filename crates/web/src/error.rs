@@ -88,3 +88,26 @@ pub async fn fallback(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> R
         crate::pages::not_found_page(&headers)
     }
 }
+
+/// The body limit answers 413 in plain text before any handler runs: give that answer the
+/// one error shape under the API, and a page in the viewer's language elsewhere. A 413 a
+/// handler wrote itself (JSON or a page) passes unchanged.
+pub async fn explain_too_large(uri: axum::http::Uri, headers: axum::http::HeaderMap, response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || !plain {
+        return response;
+    }
+    if uri.path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
+        )
+        .into_response()
+    } else {
+        crate::pages::too_large_page(&headers)
+    }
+}

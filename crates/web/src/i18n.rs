@@ -192,6 +192,8 @@ texts! {
     login_intro: "Log in met uw account. Zonder account ziet u alleen totalen.", "Sign in with your account. Without an account you see totals only.";
     not_found_title: "Pagina niet gevonden", "Page not found";
     not_found_text: "Deze pagina bestaat niet, of u hebt er geen toegang toe.", "This page does not exist, or you have no access to it.";
+    too_large_title: "Te groot", "Too large";
+    too_large_text: "Het bestand of formulier is groter dan 1 MB. Maak het kleiner of verdeel het, en probeer het opnieuw.", "The file or form is larger than 1 MB. Make it smaller or split it, and try again.";
     forbidden_title: "Geen toegang", "No access";
     forbidden_text: "U hebt geen toegang tot deze pagina. Log in met een account dat dit mag zien.", "You have no access to this page. Sign in with an account that may see it.";
     error_title: "Er ging iets mis", "Something went wrong";

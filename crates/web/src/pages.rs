@@ -172,16 +172,27 @@ pub(crate) fn page(state: &AppState, ctx: &Ctx, result: PageResult) -> Response 
 
 /// The 404 page for unknown paths (no state needed: plain, in the requested language).
 pub fn not_found_page(headers: &HeaderMap) -> Response {
+    let tr = Lang::from_request(headers, None).texts();
+    plain_page(headers, StatusCode::NOT_FOUND, tr.not_found_title, tr.not_found_text)
+}
+
+/// A body too large for the server's limit, answered before any handler ran.
+pub fn too_large_page(headers: &HeaderMap) -> Response {
+    let tr = Lang::from_request(headers, None).texts();
+    plain_page(headers, StatusCode::PAYLOAD_TOO_LARGE, tr.too_large_title, tr.too_large_text)
+}
+
+/// A page without state (no session, no layout data): plain, in the requested language.
+fn plain_page(headers: &HeaderMap, status: StatusCode, title: &str, text: &str) -> Response {
     let lang = Lang::from_request(headers, None);
-    let tr = lang.texts();
     let body = format!(
         "<!doctype html><html lang=\"{3}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{0}</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main class=\"wrap\"><h1>{0}</h1><p>{1}</p><p><a href=\"/\">{2}</a></p></main></body></html>",
-        tr.not_found_title,
-        tr.not_found_text,
-        tr.nav_overview,
+        title,
+        text,
+        lang.texts().nav_overview,
         lang.code()
     );
-    (StatusCode::NOT_FOUND, Html(body)).into_response()
+    (status, Html(body)).into_response()
 }
 
 pub(crate) fn now_label() -> String {

@@ -161,7 +161,8 @@ async fn bad_input_is_refused_with_the_field_named(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, e) = error_of(res).await;
+    assert_eq!((s, e["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")));
 
     let mut unknown = good.clone();
     unknown["address"]["colour"] = json!("red");

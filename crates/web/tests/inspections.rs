@@ -358,6 +358,7 @@ async fn the_administrative_check_takes_an_uploaded_file(db: TestDb) {
     let addr = app.base.trim_start_matches("http://");
     let response = raw_request(addr, head(format!("content-length: {}\r\n", body.len())), body.clone()).await;
     assert!(response.starts_with("HTTP/1.1 413"), "{}", &response[..response.len().min(200)]);
+    assert!(response.contains("groter dan 1 MB"), "a page, not the limit's plain text");
     let mut chunked = format!("{:x}\r\n", body.len()).into_bytes();
     chunked.extend_from_slice(&body);
     chunked.extend_from_slice(b"\r\n0\r\n\r\n");
