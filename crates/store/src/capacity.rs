@@ -1,6 +1,7 @@
 //! Permitted capacity read from the register: one location's judgement, and the national
 //! report of locations and beds above permitted capacity.
 
+use crate::sql::decoding;
 use crate::{Location, Store, StoreError};
 use chrono::NaiveDate;
 use flexwonen_core::capacity::{Bedroom, CapacityView, Certified, Facts, judge, permitted_only};
@@ -93,8 +94,7 @@ impl Store {
     pub async fn location_capacity(&self, location: &Location, date: NaiveDate) -> Result<CapacityView, StoreError> {
         let sets = self.rule_sets().await?;
         let certified = self.certified(location.operator_id, date).await?;
-        let municipality = MunicipalityCode::parse(&location.municipality_code)
-            .map_err(|(_, m)| StoreError::Database(sqlx::Error::Decode(m.into())))?;
+        let municipality = MunicipalityCode::parse(&location.municipality_code).map_err(|(_, m)| decoding(m))?;
         let (bedrooms, names) = bedrooms_of(location);
         let facts = facts_of(location, &bedrooms);
         Ok(judge(&sets, &municipality, certified, &facts, date).view(&facts, &names))
@@ -157,10 +157,6 @@ impl Store {
         }
         Ok(CapacityReport { date, rows: out })
     }
-}
-
-fn decoding(message: impl Into<String>) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(message.into().into()))
 }
 
 /// The `bedrooms` column: `area:persons` per room with beds, separated by spaces.

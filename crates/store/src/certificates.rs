@@ -1,6 +1,7 @@
 //! Certificates with their dated status history.
 
 use crate::audit::{Actor, record};
+use crate::sql::{date_col, opt_date_col};
 use crate::{Store, StoreError, now};
 use chrono::NaiveDate;
 use flexwonen_core::certificates::{
@@ -54,20 +55,6 @@ const SELECT: &str = "SELECT c.id, c.organisation_id, o.name AS organisation_nam
     c.number, c.valid_from, c.valid_until, c.status, c.version
     FROM certificates c JOIN organisations o ON o.id = c.organisation_id";
 
-fn date(r: &sqlx::any::AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
-    crate::sql::parse_code(r, col, |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-}
-
-/// A nullable date column: absent when NULL, a decoding error when unreadable (as `date`).
-fn optional_date(r: &sqlx::any::AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let raw: Option<String> = r.try_get(col)?;
-    raw.map(|s| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|_| StoreError::Database(sqlx::Error::Decode(format!("unknown {col} '{s}'").into())))
-    })
-    .transpose()
-}
-
 fn from_row(r: &sqlx::any::AnyRow) -> Result<Certificate, StoreError> {
     Ok(Certificate {
         id: r.try_get("id")?,
@@ -76,8 +63,8 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Certificate, StoreError> {
         organisation_kvk: r.try_get("organisation_kvk")?,
         scheme: crate::sql::parse_code(r, "scheme", CertificateScheme::parse)?,
         number: r.try_get("number")?,
-        valid_from: date(r, "valid_from")?,
-        valid_until: optional_date(r, "valid_until")?,
+        valid_from: date_col(r, "valid_from")?,
+        valid_until: opt_date_col(r, "valid_until")?,
         status: crate::sql::parse_code(r, "status", CertificateStatus::parse)?,
         version: r.try_get("version")?,
         history: Vec::new(),
@@ -89,7 +76,7 @@ fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<(i64, StatusEntry), StoreErro
         r.try_get("certificate_id")?,
         StatusEntry {
             status: crate::sql::parse_code(r, "status", CertificateStatus::parse)?,
-            since: date(r, "since")?,
+            since: date_col(r, "since")?,
             reason: r.try_get("reason")?,
             recorded_at: r.try_get("recorded_at")?,
             recorded_by: r.try_get("recorded_by")?,
@@ -223,18 +210,31 @@ impl Store {
         Ok(certificates)
     }
 
-    /// Every organisation's certificates with their histories; read again only after a change.
+    /// Every certificate with its history, as the public register lists them; read again
+    /// only after a change.
+    pub async fn all_certificates(&self) -> Result<Arc<Vec<Certificate>>, StoreError> {
+        let generation = self.generation().await?;
+        if let Some(all) = self.certificate_cache.get(generation, "") {
+            return Ok(all);
+        }
+        let all = Arc::new(self.certificates(None).await?);
+        self.certificate_cache.put(generation, String::new(), all.clone());
+        Ok(all)
+    }
+
+    /// Every organisation's certificates as spans, for judging locations; derived from
+    /// [`Self::all_certificates`] once per generation.
     pub async fn certificate_book(&self) -> Result<Arc<CertificateBook>, StoreError> {
         let generation = self.generation().await?;
-        if let Some(book) = self.certificate_cache.get(generation, "") {
+        if let Some(book) = self.certificate_book_cache.get(generation, "") {
             return Ok(book);
         }
         let mut book = CertificateBook::new();
-        for c in self.certificates(None).await? {
+        for c in self.all_certificates().await?.iter() {
             book.entry(c.organisation_id).or_default().push(c.span());
         }
         let book = Arc::new(book);
-        self.certificate_cache.put(generation, String::new(), book.clone());
+        self.certificate_book_cache.put(generation, String::new(), book.clone());
         Ok(book)
     }
 }

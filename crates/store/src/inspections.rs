@@ -7,6 +7,7 @@
 //! when it is recorded; a later norm version changes nothing in it.
 
 use crate::audit::{Actor, record};
+use crate::sql::{date_col, decoding, opt_date_col};
 use crate::{Location, Store, StoreError, now};
 use chrono::{Datelike, NaiveDate};
 use flexwonen_core::access::LocationScope;
@@ -174,26 +175,13 @@ const SELECT: &str = "SELECT i.id, i.version, i.location_id, i.operator_id, i.sc
 const DEFECT_SELECT: &str = "SELECT id, inspection_id, location_id, operator_id, scheme, description, constraint_code,
     found_on, deadline, status, resolved_on, resolved_by_inspection_id FROM defects";
 
-fn decode(message: String) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(message.into()))
-}
-
 fn day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-fn date_col(r: &AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
-    crate::sql::parse_code(r, col, day)
-}
-
-fn opt_date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| day(&s).ok_or_else(|| decode(format!("bad date in {col}: {s}")))).transpose()
+    NaiveDate::parse_from_str(s, crate::sql::DATE_FORMAT).ok()
 }
 
 fn json_col<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
     let s: Option<String> = r.try_get(col)?;
-    s.map(|s| serde_json::from_str(&s).map_err(|e| decode(format!("{col}: {e}")))).transpose()
+    s.map(|s| serde_json::from_str(&s).map_err(|e| decoding(format!("{col}: {e}")))).transpose()
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
@@ -229,7 +217,7 @@ fn from_row(r: &AnyRow) -> Result<Inspection, StoreError> {
         inspector_id: r.try_get("inspector_id")?,
         inspector: r.try_get("inspector")?,
         status: crate::sql::parse_code(r, "status", InspectionStatus::parse)?,
-        done_on: opt_date(r, "done_on")?,
+        done_on: opt_date_col(r, "done_on")?,
         norms: json_col(r, "norms_json")?,
         traits: json_col(r, "traits_json")?,
         measurements: json_col(r, "measurements_json")?,
@@ -251,12 +239,12 @@ fn defect_from_row(r: &AnyRow) -> Result<Defect, StoreError> {
         scheme: crate::sql::parse_code(r, "scheme", NormScheme::parse)?,
         description: r.try_get("description")?,
         constraint: constraint
-            .map(|c| Constraint::parse(&c).ok_or_else(|| decode(format!("unknown constraint {c}"))))
+            .map(|c| Constraint::parse(&c).ok_or_else(|| decoding(format!("unknown constraint {c}"))))
             .transpose()?,
         found_on: date_col(r, "found_on")?,
         deadline: date_col(r, "deadline")?,
         status: crate::sql::parse_code(r, "status", DefectStatus::parse)?,
-        resolved_on: opt_date(r, "resolved_on")?,
+        resolved_on: opt_date_col(r, "resolved_on")?,
         resolved_by_inspection_id: r.try_get("resolved_by_inspection_id")?,
     })
 }
@@ -265,7 +253,7 @@ fn defect_from_row(r: &AnyRow) -> Result<Defect, StoreError> {
 fn in_scope(r: &AnyRow, scope: &LocationScope) -> Result<bool, StoreError> {
     let municipality: String = r.try_get("municipality_code")?;
     let operator: Option<i64> = r.try_get("current_operator")?;
-    let code = MunicipalityCode::parse(&municipality).map_err(|(_, m)| decode(m))?;
+    let code = MunicipalityCode::parse(&municipality).map_err(|(_, m)| decoding(m))?;
     Ok(scope.allows(&code, operator))
 }
 
@@ -397,7 +385,7 @@ impl Store {
         measurements: &Measurements,
     ) -> Result<InspectionVerdict, StoreError> {
         let sets = self.rule_sets().await?;
-        let municipality = MunicipalityCode::parse(&location.municipality_code).map_err(|(_, m)| decode(m))?;
+        let municipality = MunicipalityCode::parse(&location.municipality_code).map_err(|(_, m)| decoding(m))?;
         let norms = freeze(&sets, &municipality, scheme, date);
         let traits = traits_of(location);
         let (bedrooms, index) = measurements.bedrooms();
@@ -747,7 +735,7 @@ impl Store {
                 let cert_scheme = crate::sql::parse_code(c, "scheme", CertificateScheme::parse)?;
                 let status = crate::sql::parse_code(c, "status", CertificateStatus::parse)?;
                 let valid_from = date_col(c, "valid_from")?;
-                let valid_until = opt_date(c, "valid_until")?;
+                let valid_until = opt_date_col(c, "valid_until")?;
                 if cert_scheme.norm() != scheme || valid_from > today || valid_until.is_some_and(|u| u < today) {
                     continue;
                 }
@@ -862,7 +850,7 @@ impl Store {
             entries.entry(r.try_get("location_id")?).or_default().push((
                 crate::sql::parse_code(&r, "status", InspectionStatus::parse)?,
                 date_col(&r, "planned_on")?,
-                opt_date(&r, "done_on")?,
+                opt_date_col(&r, "done_on")?,
                 r.try_get("id")?,
                 r.try_get("inspector_id")?,
                 r.try_get("username")?,

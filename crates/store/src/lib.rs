@@ -60,8 +60,10 @@ pub struct Store {
     page_cache: std::sync::Arc<cache::GenerationCache<Page<LocationSummary>>>,
     /// The rule sets, under one key.
     norms_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<Vec<flexwonen_core::norms::RuleSet>>>>,
-    /// Every organisation's certificates, under one key.
-    certificate_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<certificates::CertificateBook>>>,
+    /// Every certificate with its history, under one key.
+    certificate_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<Vec<certificates::Certificate>>>>,
+    /// The same as spans per organisation.
+    certificate_book_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<certificates::CertificateBook>>>,
     /// Capacity reports, by date.
     report_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<capacity::CapacityReport>>>,
 }
@@ -126,6 +128,7 @@ impl Store {
             page_cache: std::sync::Arc::new(cache::GenerationCache::new(256)),
             norms_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             certificate_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
+            certificate_book_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             report_cache: std::sync::Arc::new(cache::GenerationCache::new(8)),
         })
     }

@@ -178,8 +178,7 @@ fn summary_from_row(r: &AnyRow) -> Result<LocationSummary, StoreError> {
         id: r.try_get("id")?,
         version: r.try_get("version")?,
         address: Address {
-            postcode: Postcode::parse(&postcode)
-                .map_err(|(_, m)| StoreError::Database(sqlx::Error::Decode(m.into())))?,
+            postcode: Postcode::parse(&postcode).map_err(|(_, m)| crate::sql::decoding(m))?,
             house_number: r.try_get("house_number")?,
             house_letter: r.try_get("house_letter")?,
             house_addition: r.try_get("house_addition")?,
@@ -711,7 +710,7 @@ fn location_values(d: &LocationDraft, version: i64, ts: &str) -> [Value; LOCATIO
         d.position.map(|p| p.x).into(),
         d.position.map(|p| p.y).into(),
         i64::from(d.new_build).into(),
-        d.in_use_since.map(|s| s.format(DATE_FORMAT).to_string()).into(),
+        d.in_use_since.map(|s| s.format(crate::sql::DATE_FORMAT).to_string()).into(),
         i64::from(d.conversion_permit).into(),
         i64::from(d.bedroom_sharing_agreed).into(),
         i64::from(d.first_responsible).into(),
@@ -725,22 +724,9 @@ fn location_values(d: &LocationDraft, version: i64, ts: &str) -> [Value; LOCATIO
     ]
 }
 
-/// How `in_use_since` is stored: text that sorts as the date.
-const DATE_FORMAT: &str = "%Y-%m-%d";
-
 /// A stored 0/1 flag.
 fn flag(r: &AnyRow, col: &str) -> Result<bool, StoreError> {
     Ok(r.try_get::<i64, _>(col)? != 0)
-}
-
-/// A stored date; anything but `YYYY-MM-DD` is a decoding error, as for stored codes.
-fn date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| {
-        NaiveDate::parse_from_str(&s, DATE_FORMAT)
-            .map_err(|_| StoreError::Database(sqlx::Error::Decode(format!("column {col}: '{s}' is not a date").into())))
-    })
-    .transpose()
 }
 
 fn contribution(d: &LocationDraft) -> Contribution {
@@ -1005,7 +991,7 @@ fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {
         },
         position,
         new_build: flag(r, "new_build")?,
-        in_use_since: date(r, "in_use_since")?,
+        in_use_since: crate::sql::opt_date_col(r, "in_use_since")?,
         conversion_permit: flag(r, "conversion_permit")?,
         bedroom_sharing_agreed: flag(r, "bedroom_sharing_agreed")?,
         first_responsible: flag(r, "first_responsible")?,

@@ -225,8 +225,8 @@ async fn read_rule_sets(conn: &mut AnyConnection) -> Result<Vec<RuleSet>, StoreE
     {
         let code: String = r.try_get("rule_set_code")?;
         let json: String = r.try_get("version_json")?;
-        let version: RuleSetVersion = serde_json::from_str(&json)
-            .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("rule set {code}: {e}").into())))?;
+        let version: RuleSetVersion =
+            serde_json::from_str(&json).map_err(|e| crate::sql::decoding(format!("rule set {code}: {e}")))?;
         if let Some(i) = find(&mut sets, &code) {
             sets[i].versions.push(version);
         }
@@ -266,10 +266,8 @@ async fn read_one(conn: &mut AnyConnection, code: &str) -> Result<RuleSet, Store
         .await?
     {
         let json: String = r.try_get("version_json")?;
-        set.versions.push(
-            serde_json::from_str(&json)
-                .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("rule set {code}: {e}").into())))?,
-        );
+        set.versions
+            .push(serde_json::from_str(&json).map_err(|e| crate::sql::decoding(format!("rule set {code}: {e}")))?);
     }
     Ok(set)
 }

@@ -52,11 +52,34 @@ impl From<Option<i64>> for Value {
     }
 }
 
+/// Stored data the code cannot read: a newer schema wrote it, or someone edited the database.
+pub(crate) fn decoding(message: impl Into<String>) -> crate::StoreError {
+    crate::StoreError::Database(sqlx::Error::Decode(message.into().into()))
+}
+
+/// How dates are stored: text that sorts as the date.
+pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
+
+/// A stored date; anything but `YYYY-MM-DD` is a decoding error, as for stored codes.
+pub(crate) fn date_col(r: &AnyRow, col: &str) -> Result<chrono::NaiveDate, crate::StoreError> {
+    parse_code(r, col, |s| chrono::NaiveDate::parse_from_str(s, DATE_FORMAT).ok())
+}
+
+/// A nullable date column: absent when NULL, a decoding error when unreadable.
+pub(crate) fn opt_date_col(r: &AnyRow, col: &str) -> Result<Option<chrono::NaiveDate>, crate::StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| {
+        chrono::NaiveDate::parse_from_str(&s, DATE_FORMAT)
+            .map_err(|_| decoding(format!("column {col}: '{s}' is not a date")))
+    })
+    .transpose()
+}
+
 /// A stored code (role, kind, status) read back into its type. An unknown code is a
 /// decoding error, never a guess: it means a newer version of the schema wrote it.
 pub(crate) fn parse_code<T>(r: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<T, crate::StoreError> {
     let s: String = r.try_get(col)?;
-    parse(&s).ok_or_else(|| crate::StoreError::Database(sqlx::Error::Decode(format!("unknown {col} '{s}'").into())))
+    parse(&s).ok_or_else(|| decoding(format!("unknown {col} '{s}'")))
 }
 
 #[derive(Debug, Default, Clone)]
