@@ -400,7 +400,7 @@ async fn delete_location(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn version_required() -> ApiError {
+pub(crate) fn version_required() -> ApiError {
     ApiError::new(
         StatusCode::PRECONDITION_REQUIRED,
         "version_required",

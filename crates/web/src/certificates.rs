@@ -203,11 +203,7 @@ async fn api_change_status(
     let Some(version) = expected_version(&headers, &mut body)? else {
         // Unknown says so first; then: which version do you change?
         state.store.certificate(id).await?;
-        return Err(ApiError::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "version_required",
-            "say which version you change: send If-Match with the ETag, or \"version\" in the body",
-        ));
+        return Err(crate::api::version_required());
     };
     let bytes = serde_json::to_vec(&body)
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
@@ -235,14 +231,14 @@ struct RegisterEntry {
 /// The certificates valid on `date` and not withdrawn then, filtered by scheme and by a
 /// text in the name (or an exact KvK number).
 fn register_entries(
-    certificates: Vec<Certificate>,
+    certificates: &[Certificate],
     date: NaiveDate,
     scheme: Option<CertificateScheme>,
     q: Option<&str>,
 ) -> Vec<RegisterEntry> {
     let q = q.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     certificates
-        .into_iter()
+        .iter()
         .filter(|c| scheme.is_none_or(|s| c.scheme == s))
         .filter(|c| {
             q.as_deref().is_none_or(|q| {
@@ -254,10 +250,10 @@ fn register_entries(
             let valid = span.valid_from <= date && span.valid_until.is_none_or(|u| date <= u);
             let status = span.status_on(date)?;
             (valid && status != CertificateStatus::Withdrawn).then_some(RegisterEntry {
-                organisation_name: c.organisation_name,
-                kvk: c.organisation_kvk,
+                organisation_name: c.organisation_name.clone(),
+                kvk: c.organisation_kvk.clone(),
                 scheme: c.scheme,
-                certificate_number: c.number,
+                certificate_number: c.number.clone(),
                 valid_from: c.valid_from,
                 valid_until: c.valid_until,
                 status,
@@ -280,7 +276,7 @@ async fn api_public_register(
     let (page, per_page) = paging(&q)?;
     let scheme = scheme_param(&q)?;
     let as_of = today();
-    let all = register_entries(state.store.certificates(None).await?, as_of, scheme, q.get("q").map(String::as_str));
+    let all = register_entries(&state.store.all_certificates().await?, as_of, scheme, q.get("q").map(String::as_str));
     let total = all.len() as i64;
     let items = all.into_iter().skip(((page - 1) * per_page) as usize).take(per_page as usize).collect();
     Ok(Json(RegisterList { as_of, items, total }).into_response())
@@ -781,17 +777,11 @@ async fn register_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
         let scheme = q.get("scheme").and_then(|s| CertificateScheme::parse(s));
         let as_of = today();
         let entries =
-            register_entries(state.store.certificates(None).await?, as_of, scheme, q.get("q").map(String::as_str));
+            register_entries(&state.store.all_certificates().await?, as_of, scheme, q.get("q").map(String::as_str));
         let total = entries.len() as i64;
         let pages = ((total + REGISTER_PAGE_SIZE - 1) / REGISTER_PAGE_SIZE).max(1);
-        let n = q.get("page").and_then(|p| p.parse::<i64>().ok()).filter(|p| (1..=pages).contains(p)).unwrap_or(1);
-        let href = |p: i64| {
-            let mut pairs: Vec<(&str, String)> =
-                q.iter().filter(|(k, _)| *k != "page").map(|(k, v)| (k.as_str(), v.clone())).collect();
-            pairs.sort();
-            pairs.push(("page", p.to_string()));
-            format!("/register?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
-        };
+        let n = crate::pages::page_number(&q).min(pages);
+        let (pages, prev_href, next_href) = crate::pages::pager("/register", &q, n, REGISTER_PAGE_SIZE, total);
         let rows = entries
             .into_iter()
             .skip(((n - 1) * REGISTER_PAGE_SIZE) as usize)
@@ -817,8 +807,8 @@ async fn register_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
             total,
             page: n,
             pages,
-            prev_href: (n > 1).then(|| href(n - 1)),
-            next_href: (n < pages).then(|| href(n + 1)),
+            prev_href,
+            next_href,
         };
         Ok(render(&page))
     }

@@ -761,7 +761,7 @@ struct OrganisationsPage {
 }
 
 /// Links to the previous and next page, keeping every other query parameter.
-fn pager(
+pub(crate) fn pager(
     path: &str,
     q: &HashMap<String, String>,
     page: i64,
@@ -781,7 +781,7 @@ fn pager(
 
 const PAGE_SIZE: i64 = 50;
 
-fn page_number(q: &HashMap<String, String>) -> i64 {
+pub(crate) fn page_number(q: &HashMap<String, String>) -> i64 {
     q.get("page").and_then(|p| p.parse().ok()).filter(|p| (1..=1_000_000).contains(p)).unwrap_or(1)
 }
 
