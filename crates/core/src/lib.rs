@@ -21,6 +21,7 @@ pub mod inspections;
 pub mod locations_csv;
 pub mod norms;
 pub mod occupancy;
+pub mod occupancy_events;
 pub mod register;
 pub mod totals;
 

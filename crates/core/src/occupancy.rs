@@ -46,6 +46,16 @@ impl Bsn {
     pub fn digits(&self) -> String {
         self.0.iter().map(|d| char::from(b'0' + d)).collect()
     }
+
+    /// HMAC-SHA256 of the digits under the configured key, in hex: the same person gives the
+    /// same value at every provider, and without the key the value cannot be turned back
+    /// into a BSN by trying all billion numbers.
+    pub fn keyed_hash(&self, key: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+        mac.update(self.digits().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 /// A stay on one bed: from the check-in day up to the check-out day (open while absent).
@@ -82,6 +92,30 @@ pub fn first_overlap(stays: &[Span]) -> Option<(usize, usize)> {
     let mut order: Vec<usize> = (0..stays.len()).collect();
     order.sort_by_key(|&i| (stays[i].from, i));
     order.windows(2).find(|w| stays[w[0]].overlaps(&stays[w[1]])).map(|w| (w[0].min(w[1]), w[0].max(w[1])))
+}
+
+code_enum! {
+    /// How long a stay lasts (or has lasted so far): short under 4 months (below the BRP
+    /// registration threshold), mid from 4 to 12 months, long 12 months or more.
+    StayLength {
+        Short = "short",
+        Mid = "mid",
+        Long = "long",
+    }
+}
+
+impl StayLength {
+    /// The class of a stay judged on `today` (an open stay by its length so far).
+    pub fn of(span: &Span, today: NaiveDate) -> StayLength {
+        let end = span.until.unwrap_or(today).max(span.from);
+        if span.from.checked_add_months(Months::new(12)).is_some_and(|y| end >= y) {
+            StayLength::Long
+        } else if span.from.checked_add_months(Months::new(4)).is_some_and(|m| end >= m) {
+            StayLength::Mid
+        } else {
+            StayLength::Short
+        }
+    }
 }
 
 /// Nights of `span` within [from, to), as days.
@@ -238,6 +272,19 @@ mod tests {
             assert_eq!(Bsn::parse(bad).map(|_| ()).unwrap_err().0, "invalid_bsn", "{bad}");
         }
         assert_eq!(format!("{:?}", Bsn::parse("111222333").unwrap()), "Bsn(…)");
+        let bsn = Bsn::parse("111222333").unwrap();
+        assert_eq!(bsn.keyed_hash(b"k1"), Bsn::parse("1112.22.333").unwrap().keyed_hash(b"k1"));
+        assert_ne!(bsn.keyed_hash(b"k1"), bsn.keyed_hash(b"k2"));
+        assert!(!bsn.keyed_hash(b"k1").contains("111222333"));
+    }
+
+    #[test]
+    fn stay_lengths_from_the_brp_threshold_to_a_year() {
+        let today = d("2026-06-01");
+        assert_eq!(StayLength::of(&span("2026-01-01", Some("2026-04-30")), today), StayLength::Short);
+        assert_eq!(StayLength::of(&span("2026-01-01", Some("2026-05-01")), today), StayLength::Mid);
+        assert_eq!(StayLength::of(&span("2025-06-01", None), today), StayLength::Long);
+        assert_eq!(StayLength::of(&span("2025-06-02", None), today), StayLength::Mid);
     }
 
     #[test]
