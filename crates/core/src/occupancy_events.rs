@@ -358,10 +358,13 @@ pub struct CsvLineError {
     pub errors: FieldErrors,
 }
 
+/// A line of an event file with its number: an event to apply, or why it cannot be one.
+pub type CsvLine = (u64, Result<EventInput, FieldErrors>);
+
 /// Reads an event CSV file: every line becomes an event input (with its line number) or an
 /// error naming the line and field. A file that is not UTF-8 or has the wrong header is one
 /// error for line 1 (or the line where the bad bytes are), and no events.
-pub fn parse_events_csv(bytes: &[u8]) -> Result<Vec<(u64, Result<EventInput, FieldErrors>)>, CsvLineError> {
+pub fn parse_events_csv(bytes: &[u8]) -> Result<Vec<CsvLine>, CsvLineError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
