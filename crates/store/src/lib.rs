@@ -20,6 +20,7 @@ mod inspections;
 mod locations;
 mod lookup;
 mod norms;
+mod occupancy;
 mod organisations;
 mod sql;
 pub mod testing;
@@ -36,6 +37,7 @@ pub use inspections::{
     RegisteredAddress, SanctionApplied,
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
+pub use occupancy::{Applied, EventContext, Stay, StayCorrection};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
 
@@ -172,6 +174,10 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "worker_reads",
+            "occupancy_events",
+            "stays",
+            "workers",
             "certificate_statuses",
             "certificates",
             "rule_set_versions",

@@ -478,6 +478,17 @@ impl Store {
         if expected_version.is_some_and(|v| v != before.version) {
             return Err(StoreError::Conflict { current: before.version });
         }
+        let stays: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stays WHERE location_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if stays > 0 {
+            return Err(StoreError::invalid(
+                "location",
+                "location_has_stays",
+                format!("{stays} stays are recorded here: set the status to closed instead of deleting the location"),
+            ));
+        }
         // Only the version read: a concurrent change or delete makes this a conflict, so the
         // totals below subtract exactly what was removed (rooms and beds cascade).
         let done = sqlx::query("DELETE FROM locations WHERE id = $1 AND version = $2")
@@ -932,6 +943,20 @@ async fn sync_rooms(conn: &mut AnyConnection, location_id: i64, d: &LocationDraf
             }
         }
     }
+    // A bed with recorded stays keeps its history: it can go out of service, not away.
+    let mut occupied =
+        Sql::new("SELECT MIN(b.label) FROM beds b JOIN stays s ON s.bed_id = b.id WHERE b.location_id = ");
+    occupied.bind(location_id);
+    if !kept_beds.is_empty() {
+        occupied.push(" AND b.id NOT IN ").bind_list(kept_beds.iter().copied());
+    }
+    if let Some(label) = occupied.query().fetch_one(&mut *conn).await?.try_get::<Option<String>, _>(0)? {
+        return Err(StoreError::invalid(
+            "rooms",
+            "bed_has_stays",
+            format!("bed {label} has recorded stays: mark it out of service instead of removing it"),
+        ));
+    }
     let mut del = Sql::new("DELETE FROM beds WHERE location_id = ");
     del.bind(location_id);
     if !kept_beds.is_empty() {
@@ -1004,7 +1029,7 @@ fn location_from_row(r: &AnyRow) -> Result<Location, StoreError> {
     })
 }
 
-async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Location>, StoreError> {
+pub(crate) async fn load(conn: &mut AnyConnection, id: i64) -> Result<Option<Location>, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {SUMMARY_COLUMNS}, {DETAIL_COLUMNS} FROM locations l{JOINS} WHERE l.id = $1"
     )))
