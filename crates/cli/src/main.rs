@@ -31,6 +31,9 @@ enum Command {
         /// Send session cookies without the Secure flag (only for plain HTTP on a non-local host).
         #[arg(long, env = "FLEXWONEN_INSECURE_COOKIES")]
         insecure_cookies: bool,
+        /// Months after their last check-out that worker records are purged.
+        #[arg(long, env = "FLEXWONEN_RETENTION_MONTHS", default_value_t = flexwonen_web::DEFAULT_RETENTION_MONTHS)]
+        retention_months: u32,
     },
     /// Create or upgrade the database schema.
     Migrate,
@@ -166,7 +169,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     demo::ensure_geography(&store).await?;
     match cli.command {
         Command::Migrate => eprintln!("database is up to date"),
-        Command::Serve { listen, no_demo, demo_scale, insecure_cookies } => {
+        Command::Serve { listen, no_demo, demo_scale, insecure_cookies, retention_months } => {
             check_scale(demo_scale)?;
             // Only ever into a fresh database: demo data replaces everything.
             if !no_demo && store.is_empty().await? {
@@ -184,7 +187,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tokio::spawn(sanctions_daily(store.clone()));
             let state = flexwonen_web::AppState::new(
                 store,
-                flexwonen_web::Config { secure_cookies: !insecure_cookies, demo_banner: is_demo },
+                flexwonen_web::Config {
+                    secure_cookies: !insecure_cookies,
+                    demo_banner: is_demo,
+                    bsn_key: bsn_key(),
+                    retention_months,
+                },
             );
             let listener = tokio::net::TcpListener::bind(&listen).await?;
             eprintln!("flexwonen listens on http://{}", listener.local_addr()?);
@@ -288,6 +296,11 @@ async fn sanctions_daily(store: Store) {
             Err(e) => tracing::error!(error = %e, "the daily sanction run failed"),
         }
     }
+}
+
+/// The key for BSN hashes, from the environment only (never an argument, which `ps` shows).
+fn bsn_key() -> Option<Vec<u8>> {
+    std::env::var("FLEXWONEN_BSN_KEY").ok().filter(|k| !k.is_empty()).map(String::into_bytes)
 }
 
 fn check_scale(scale: f64) -> Result<(), String> {

@@ -251,7 +251,8 @@ impl EventInput {
         let id = errors.take("id", parse_reference(&self.id));
         let kind = errors.take(
             "type",
-            EventKind::parse(self.kind.trim()).ok_or_else(|| ("invalid_choice", format!("one of {}", EventKind::codes()))),
+            EventKind::parse(self.kind.trim())
+                .ok_or_else(|| ("invalid_choice", format!("one of {}", EventKind::codes()))),
         );
         let date = errors.take("date", parse_date(&self.date));
         let needs = |errors: &mut FieldErrors, field: &str, present: bool| {
@@ -383,7 +384,9 @@ pub fn parse_events_csv(bytes: &[u8]) -> Result<Vec<CsvLine>, CsvLineError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_string()).collect(),
-        Err(e) => return Err(CsvLineError { line: 1, errors: FieldErrors::single("file", "invalid_csv", e.to_string()) }),
+        Err(e) => {
+            return Err(CsvLineError { line: 1, errors: FieldErrors::single("file", "invalid_csv", e.to_string()) });
+        }
     };
     if header != CSV_COLUMNS {
         return Err(CsvLineError {

@@ -41,11 +41,19 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Show the "synthetic demo data" banner.
     pub demo_banner: bool,
+    /// The key for BSN hashes (`FLEXWONEN_BSN_KEY`): configuration, never in the database.
+    /// Without it a BSN is refused.
+    pub bsn_key: Option<Vec<u8>>,
+    /// Worker records are purged this many months after their last check-out.
+    pub retention_months: u32,
 }
+
+/// The default retention of worker records after their last check-out, in months.
+pub const DEFAULT_RETENTION_MONTHS: u32 = 12;
 
 impl Default for Config {
     fn default() -> Self {
-        Config { secure_cookies: true, demo_banner: true }
+        Config { secure_cookies: true, demo_banner: true, bsn_key: None, retention_months: DEFAULT_RETENTION_MONTHS }
     }
 }
 

@@ -37,7 +37,7 @@ async fn a_person_uses_the_site_in_chromium_without_javascript(db: TestDb) {
     // The production setting: session cookies marked Secure, over the same database.
     let state = flexwonen_web::AppState::new(
         app.store.clone(),
-        flexwonen_web::Config { secure_cookies: true, demo_banner: true },
+        flexwonen_web::Config { secure_cookies: true, demo_banner: true, ..Default::default() },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let secure_base = format!("http://{}", listener.local_addr().unwrap());

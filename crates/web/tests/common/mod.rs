@@ -134,7 +134,12 @@ impl TestApp {
         }
         let state = flexwonen_web::AppState::new(
             store.clone(),
-            flexwonen_web::Config { secure_cookies: false, demo_banner: false },
+            flexwonen_web::Config {
+                secure_cookies: false,
+                demo_banner: false,
+                bsn_key: Some(b"test-bsn-key".to_vec()),
+                ..Default::default()
+            },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
