@@ -160,6 +160,27 @@ impl Viewer {
     pub fn can_manage_reference_data(&self) -> bool {
         self.is_admin()
     }
+
+    /// Pseudonymous worker data (who sleeps in which bed) within the location read scope:
+    /// the provider, the municipality and its inspectors, administrators. Regions, the
+    /// ministry and the public see counts only.
+    pub fn can_read_workers(&self) -> bool {
+        matches!(self.role(), Some(Role::Administrator | Role::Municipality | Role::HousingProvider | Role::Inspector))
+    }
+
+    /// Who may record stays: the same roles that maintain locations, on the same locations.
+    pub fn occupancy_write_scope(&self) -> LocationScope {
+        self.location_write_scope()
+    }
+
+    /// Whose event ids a push comes with: a provider's accounts share their organisation's.
+    pub fn event_sender(&self) -> Option<String> {
+        let p = self.principal()?;
+        Some(match (p.role, p.organisation_id) {
+            (Role::HousingProvider, Some(org)) => format!("org:{org}"),
+            _ => format!("account:{}", p.account_id),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -95,6 +95,16 @@ pub fn first_overlap(stays: &[Span]) -> Option<(usize, usize)> {
 }
 
 code_enum! {
+    /// A bed on a day: taken, free, free now but booked later, or not usable.
+    BedState {
+        Free = "free",
+        Occupied = "occupied",
+        Reserved = "reserved",
+        OutOfService = "out_of_service",
+    }
+}
+
+code_enum! {
     /// How long a stay lasts (or has lasted so far): short under 4 months (below the BRP
     /// registration threshold), mid from 4 to 12 months, long 12 months or more.
     StayLength {

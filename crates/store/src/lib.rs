@@ -37,7 +37,7 @@ pub use inspections::{
     RegisteredAddress, SanctionApplied,
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
-pub use occupancy::{Applied, EventContext, Stay, StayCorrection};
+pub use occupancy::{Applied, BedBoard, BoardBed, EventContext, Stay, StayCorrection, WorkerRead};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
 

@@ -17,7 +17,9 @@ use flexwonen_core::capacity::permitted_only;
 use flexwonen_core::certificates::certified_on;
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::norms::RuleSet;
-use flexwonen_core::occupancy::{DeductionProblem, Span, deduction_problems, minimum_wages, unregistered_too_long};
+use flexwonen_core::occupancy::{
+    BedState, DeductionProblem, Span, deduction_problems, minimum_wages, unregistered_too_long,
+};
 use flexwonen_core::occupancy_events::{Event, EventDraft, Registration, Terms, WorkerDraft};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -143,14 +145,15 @@ impl Store {
         Ok(Applied::Applied { stay_id })
     }
 
-    /// One stay, if its location is in scope.
-    pub async fn stay(&self, scope: &LocationScope, id: i64) -> Result<Stay, StoreError> {
+    /// One stay, if its location is in scope; the read is logged.
+    pub async fn stay(&self, reader: &Actor, scope: &LocationScope, id: i64) -> Result<Stay, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let stay = read_stays(&mut conn, "s.id = ", id).await?.pop().ok_or(StoreError::NotFound)?;
         let (municipality, operator) = location_owner(&mut conn, stay.location_id).await?;
         if !scope.allows(&municipality, operator) {
             return Err(StoreError::NotFound);
         }
+        log_read(&mut conn, reader, "stay", id, usize::from(stay.worker_id.is_some())).await?;
         Ok(stay)
     }
 
@@ -669,4 +672,127 @@ fn audit_json(s: &Stay) -> serde_json::Value {
         "check_out": s.check_out.map(|d| d.to_string()),
         "terms": s.terms,
     })
+}
+
+/// A location's beds on one day.
+#[derive(Debug, Clone, Serialize)]
+pub struct BedBoard {
+    pub location_id: i64,
+    pub date: NaiveDate,
+    pub beds: Vec<BoardBed>,
+}
+
+impl BedBoard {
+    pub fn count(&self, state: BedState) -> usize {
+        self.beds.iter().filter(|b| b.state == state).count()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BoardBed {
+    pub bed_id: i64,
+    pub room: String,
+    pub label: String,
+    pub state: BedState,
+    pub out_of_service_reason: Option<String>,
+    /// The stay that occupies the bed on the day, or the next one booked; only for roles that
+    /// may see workers (the read is logged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stay: Option<Stay>,
+}
+
+impl Store {
+    /// The bed board of a location on `date`. With a `reader`, each bed carries its stay
+    /// (pseudonymous worker data) and the read is logged; without, states only.
+    pub async fn bed_board(
+        &self,
+        location: &crate::Location,
+        date: NaiveDate,
+        reader: Option<&Actor>,
+    ) -> Result<BedBoard, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut sql = Sql::new("s.location_id = ");
+        sql.bind(location.id).push(" AND (s.check_out IS NULL OR s.check_out > ");
+        sql.bind(date.format(DATE_FORMAT).to_string()).push(")");
+        let stays = read_stays_where(&mut conn, &sql).await?;
+        let mut beds = Vec::new();
+        for room in &location.rooms {
+            for bed in &room.beds {
+                let mine = stays.iter().filter(|s| s.bed_id == bed.id);
+                let current = mine.clone().find(|s| Span { from: s.check_in, until: s.check_out }.covers(date));
+                let next = mine.clone().filter(|s| s.check_in > date).min_by_key(|s| s.check_in);
+                let state = match (&bed.out_of_service_reason, current, next) {
+                    (Some(_), None, _) => BedState::OutOfService,
+                    (_, Some(_), _) => BedState::Occupied,
+                    (None, None, Some(_)) => BedState::Reserved,
+                    (None, None, None) => BedState::Free,
+                };
+                beds.push(BoardBed {
+                    bed_id: bed.id,
+                    room: room.name.clone(),
+                    label: bed.label.clone(),
+                    state,
+                    out_of_service_reason: bed.out_of_service_reason.clone(),
+                    stay: reader.and(current.or(next)).cloned(),
+                });
+            }
+        }
+        if let Some(actor) = reader {
+            let shown = beds.iter().filter(|b| b.stay.as_ref().is_some_and(|s| s.worker_id.is_some())).count();
+            log_read(&mut conn, actor, "bed_board", location.id, shown).await?;
+        }
+        Ok(BedBoard { location_id: location.id, date, beds })
+    }
+
+    /// The reads of worker-level data, newest first: who, when, what.
+    pub async fn worker_reads(&self, limit: i64) -> Result<Vec<WorkerRead>, StoreError> {
+        let rows =
+            sqlx::query("SELECT at, actor, what, subject_id, records FROM worker_reads ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WorkerRead {
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    what: r.try_get("what")?,
+                    subject_id: r.try_get("subject_id")?,
+                    records: r.try_get("records")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One logged read of worker-level data.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkerRead {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub subject_id: Option<i64>,
+    pub records: i64,
+}
+
+/// Logs a read of worker-level data: who, when, what (even when nothing was there to see).
+pub(crate) async fn log_read(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    what: &str,
+    subject_id: i64,
+    records: usize,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO worker_reads (at, account_id, actor, what, subject_id, records) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(now())
+    .bind(actor.account_id)
+    .bind(&actor.name)
+    .bind(what)
+    .bind(subject_id)
+    .bind(records as i64)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

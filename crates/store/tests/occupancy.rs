@@ -166,9 +166,9 @@ async fn a_bed_holds_one_person_and_refusals_change_nothing(db: TestDb) {
     else {
         panic!("applied")
     };
-    let first = store.stay(&all, stay_id).await.unwrap();
+    let first = store.stay(&actor(), &all, stay_id).await.unwrap();
     assert_eq!((first.check_out, first.worker_reference.as_deref()), (Some(date("2026-04-01")), Some("W1")));
-    let after = store.stay(&all, moved).await.unwrap();
+    let after = store.stay(&actor(), &all, moved).await.unwrap();
     assert_eq!((after.bed_id, after.check_in, after.check_out), (b[1], date("2026-04-15"), None));
     assert_eq!(after.terms.rent_per_week, 110.0);
     assert_eq!(stay_count(store).await, 3);

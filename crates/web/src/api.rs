@@ -73,7 +73,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Deserializes JSON text or an already parsed value, naming the field of any error by its path.
-fn from_json<'de, T: DeserializeOwned, D: serde::Deserializer<'de, Error = serde_json::Error>>(
+pub(crate) fn from_json<'de, T: DeserializeOwned, D: serde::Deserializer<'de, Error = serde_json::Error>>(
     de: D,
 ) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {

@@ -413,6 +413,59 @@ texts! {
     admin_check_all_registered: "Alle adressen op de lijst zijn geregistreerd.", "Every address on the list is registered.";
     admin_check_line: "regel", "line";
     admin_check_counts: "Op de lijst / geregistreerd", "Listed / registered";
+    // Occupancy: the bed board and its forms (issue 4).
+    room: "Kamer", "Room";
+    bed_board_title: "Bedbezetting", "Bed board";
+    bed_board_link: "Bedbezetting bekijken", "View the bed board";
+    bed_board_on: "Bezetting op", "Occupancy on";
+    bed_board_show: "Tonen", "Show";
+    bed_board_beds: "Bedden", "Beds";
+    bed_board_caption: "Bedden op", "Beds on";
+    bed_board_state: "Stand", "State";
+    bed_board_over: "meer personen dan de normen toestaan", "more persons than the norms permit";
+    bed_free: "vrij", "free";
+    bed_occupied: "bezet", "occupied";
+    bed_reserved: "gereserveerd", "reserved";
+    bed_out_of_service: "buiten gebruik", "out of service";
+    occupancy_reference: "Referentie", "Reference";
+    occupancy_reference_hint: "Uw eigen personeels- of huurdernummer. Geen naam.", "Your own staff or tenant number. No name.";
+    occupancy_nationality: "Nationaliteit", "Nationality";
+    occupancy_nationality_hint: "Landcode van twee letters, bijvoorbeeld PL.", "Two-letter country code, for example PL.";
+    occupancy_period: "Verblijf", "Stay";
+    occupancy_since: "sinds", "since";
+    occupancy_signals: "Signalen", "Signals";
+    occupancy_flag_unregistered: "langer dan 4 maanden niet ingeschreven", "over 4 months not registered";
+    occupancy_flag_deduction: "inhouding op loon niet toegestaan", "wage deduction not allowed";
+    occupancy_actions: "Acties", "Actions";
+    occupancy_check_in: "Inchecken", "Check in";
+    occupancy_check_in_intro: "Wijs een vrij bed toe. Een datum in de toekomst is een reservering.", "Assign a free bed. A date in the future is a reservation.";
+    occupancy_check_in_on: "Datum van aankomst", "Date of arrival";
+    occupancy_future_is_reservation: "Een datum in de toekomst reserveert het bed.", "A future date reserves the bed.";
+    occupancy_check_out: "Uitchecken", "Check out";
+    occupancy_check_out_on: "Datum van vertrek", "Date of departure";
+    occupancy_transfer: "Verhuizen", "Move";
+    occupancy_transfer_on: "Datum van verhuizing", "Date of the move";
+    occupancy_to_bed: "Naar bed", "To bed";
+    occupancy_worker: "Bewoner", "Resident";
+    occupancy_registration: "Inschrijving", "Registration";
+    registration_brp: "BRP (ingeschreven in een gemeente)", "BRP (registered in a municipality)";
+    registration_rni: "RNI (niet-ingezetene)", "RNI (non-resident)";
+    registration_none: "niet ingeschreven", "not registered";
+    occupancy_brp_municipality: "BRP-gemeente (bij BRP)", "BRP municipality (with BRP)";
+    occupancy_registered_on: "Ingeschreven op (bij BRP of RNI)", "Registered on (with BRP or RNI)";
+    occupancy_terms: "Huurvoorwaarden", "Rental terms";
+    occupancy_separate_contract: "Huurcontract los van het arbeidscontract", "Rental contract separate from the employment contract";
+    occupancy_rent: "Huur per week (€)", "Rent per week (€)";
+    occupancy_notice: "Opzegtermijn (dagen)", "Notice period (days)";
+    occupancy_deduction: "Ingehouden op het loon per week (€)", "Deducted from the wage per week (€)";
+    occupancy_deduction_hint: "Leeg of 0 als de huur niet wordt ingehouden.", "Empty or 0 when rent is not deducted.";
+    occupancy_hours: "Uren per week volgens contract", "Contract hours per week";
+    occupancy_authorisation: "Schriftelijke toestemming voor de inhouding", "Written authorisation for the deduction";
+    occupancy_agricultural: "Cao voor de agrarische sector", "Collective agreement for agriculture";
+    occupancy_refused: "Dit is niet gelukt", "This did not go through";
+    occupancy_done_check_in: "Ingecheckt.", "Checked in.";
+    occupancy_done_check_out: "Uitgecheckt.", "Checked out.";
+    occupancy_done_transfer: "Verhuisd.", "Moved.";
 }
 
 impl Texts {
@@ -505,6 +558,16 @@ impl Texts {
             (RegionKind::Campaign2012, false) => "2012 campaign region",
             (RegionKind::Custom, true) => "eigen regio",
             (RegionKind::Custom, false) => "custom region",
+        }
+    }
+
+    pub fn bed_state(&self, s: flexwonen_core::occupancy::BedState) -> &'static str {
+        use flexwonen_core::occupancy::BedState;
+        match s {
+            BedState::Free => self.bed_free,
+            BedState::Occupied => self.bed_occupied,
+            BedState::Reserved => self.bed_reserved,
+            BedState::OutOfService => self.bed_out_of_service,
         }
     }
 
@@ -637,6 +700,29 @@ impl Texts {
                 "De kamers of bedden zijn intussen gewijzigd. Laad de pagina opnieuw."
             }
             "invalid_kvk" => "Een KvK-nummer is precies 8 cijfers.",
+            "bed_taken" => "Dit bed is in die periode al bezet.",
+            "bed_out_of_service" => "Dit bed is buiten gebruik.",
+            "over_capacity" => "Dan wonen er meer mensen op deze locatie dan de normen op die datum toestaan.",
+            "worker_already_housed" => "Deze bewoner heeft in die periode al een bed.",
+            "no_current_stay" => "Deze bewoner heeft op die datum geen lopend verblijf bij u.",
+            "ambiguous_reference" => {
+                "Meer huisvesters gebruiken deze referentie. Stuur het bericht met het token van de huisvester."
+            }
+            "same_bed" => "De bewoner slaapt al in dit bed.",
+            "no_operator" => "Deze locatie heeft geen huisvester in het register.",
+            "check_out_before_check_in" => "De vertrekdatum moet na de aankomstdatum liggen.",
+            "invalid_nationality" => "Dit is geen landcode. Gebruik twee letters volgens ISO 3166, bijvoorbeeld PL.",
+            "invalid_bsn" => "Dit is geen geldig BSN: 9 cijfers die de elfproef doorstaan.",
+            "bsn_not_configured" => "Deze server neemt geen BSN aan.",
+            "invalid_reference" => "Hoogstens 100 tekens, zonder stuurtekens.",
+            "out_of_range" => "Dit getal valt buiten het toegestane bereik.",
+            "inconsistent" => "Deze gegevens over de inschrijving passen niet bij elkaar.",
+            "bed_has_stays" => {
+                "Voor dit bed zijn verblijven vastgelegd. Zet het buiten gebruik in plaats van het te verwijderen."
+            }
+            "location_has_stays" => {
+                "Op deze locatie zijn verblijven vastgelegd. Zet de status op gesloten in plaats van haar te verwijderen."
+            }
             "duplicate_kvk" => "Dit KvK-nummer staat al in het register.",
             "out_of_scope" => "U mag voor deze gemeente of exploitant geen locatie registreren.",
             "unknown_scheme" => "Kies een bestaande soort norm.",

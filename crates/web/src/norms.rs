@@ -61,7 +61,7 @@ pub fn may_publish(viewer: &Viewer, set: &RuleSet) -> bool {
 }
 
 /// `?date=YYYY-MM-DD`, today when absent.
-fn date_param(q: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
+pub(crate) fn date_param(q: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
     match q.get("date").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(chrono::Utc::now().date_naive()),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ApiError {

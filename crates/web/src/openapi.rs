@@ -159,6 +159,7 @@ pub fn document() -> Value {
     add_certificates(&mut doc);
     add_norms(&mut doc);
     add_inspections(&mut doc);
+    add_occupancy(&mut doc);
     doc
 }
 
@@ -526,6 +527,90 @@ fn add_inspections(doc: &mut Value) {
                 "description": "frozen when done: each rule set with the one version in force on done_on"},
             "measurements": measurements, "verdict": {"allOf": [{"$ref": "#/components/schemas/Capacity"}], "nullable": true},
             "defects": {"type": "array", "items": {"$ref": "#/components/schemas/Defect"}}}}),
+            ),
+        ],
+    );
+}
+
+/// Occupancy: the push API for providers' systems, stays and the bed board.
+fn add_occupancy(doc: &mut Value) {
+    use flexwonen_core::occupancy::{BedState, DeductionProblem};
+    use flexwonen_core::occupancy_events::{CSV_COLUMNS, EventKind, Registration};
+    let all = |codes_of: &[&'static str]| codes(codes_of);
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|v| v.as_str()).collect();
+    let registrations: Vec<&str> = Registration::ALL.iter().map(|v| v.as_str()).collect();
+    let states: Vec<&str> = BedState::ALL.iter().map(|v| v.as_str()).collect();
+    let problems: Vec<&str> = DeductionProblem::ALL.iter().map(|v| v.as_str()).collect();
+    let bearer = json!([{"bearer": []}]);
+    let date = json!({"type": "string", "format": "date", "example": "2026-03-01"});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let terms = json!({"type": "object", "required": ["separate_contract", "rent_per_week", "notice_days"], "additionalProperties": false, "properties": {
+        "separate_contract": {"type": "boolean", "description": "a rental contract apart from the employment contract (required since 2023-07-01)"},
+        "contract_start": {"allOf": [date.clone()], "description": "the check-in date when absent"},
+        "rent_per_week": {"type": "number", "minimum": 0}, "notice_days": {"type": "integer", "minimum": 0, "maximum": 366},
+        "deduction_per_week": {"type": "number", "minimum": 0, "description": "rent deducted from the wage; 0 when none"},
+        "written_authorisation": {"type": "boolean"}, "hours_per_week": {"type": "number", "description": "needed with a deduction: the limit is 25% (20% under an agricultural CAO) of the minimum wage for these hours"},
+        "agricultural_cao": {"type": "boolean"}}});
+    let worker = json!({"type": "object", "required": ["reference", "nationality", "registration"], "additionalProperties": false, "properties": {
+        "reference": {"type": "string", "maxLength": 100, "description": "the provider's own reference; never a name"},
+        "nationality": {"type": "string", "description": "ISO 3166-1 alpha-2", "example": "PL"},
+        "employer_id": {"type": "integer", "description": "the employer's organisation id"},
+        "registration": all(&registrations), "brp_municipality": {"type": "string", "example": "GM0983", "description": "with brp"},
+        "registered_on": {"allOf": [date.clone()], "description": "with brp and rni"},
+        "bsn": {"type": "string", "description": "only to match the same person across providers: checked with the eleven-test, stored as a keyed hash, never shown or exported; refused when the server has no key"}}});
+    let event = json!({"type": "object", "required": ["id", "type", "date"], "additionalProperties": false, "properties": {
+        "id": {"type": "string", "maxLength": 100, "description": "the sender's own event id: sent again, the event is a duplicate and changes nothing"},
+        "type": all(&kinds), "date": date.clone(),
+        "bed_id": {"type": "integer", "description": "check_in and transfer: the bed (transfer: the new bed)"},
+        "worker": {"allOf": [worker], "description": "check_in: the worker (created or brought up to date by reference)"},
+        "worker_reference": {"type": "string", "description": "check_out and transfer"},
+        "terms": {"allOf": [terms.clone()], "description": "check_in: required; transfer: optional, the old terms carry over"}}});
+    let stay = json!({"type": "object", "properties": {"id": {"type": "integer"}, "location_id": {"type": "integer"}, "bed_id": {"type": "integer"},
+        "worker_id": {"type": "integer", "nullable": true, "description": "null once the worker record is purged"},
+        "worker_reference": {"type": "string", "nullable": true}, "nationality": {"type": "string"}, "registration": {"allOf": [all(&registrations)], "nullable": true},
+        "check_in": date.clone(), "check_out": {"allOf": [date.clone()], "nullable": true, "description": "the day of departure; the last night is the one before"},
+        "terms": terms, "deduction_problems": {"type": "array", "items": all(&problems)},
+        "unregistered_long": {"type": "boolean", "description": "housed more than 4 months within 6 while not BRP-registered"}, "version": {"type": "integer"}}});
+    extend(doc, "/components/schemas", [("OccupancyEvent", event), ("Stay", stay)]);
+    let result = json!({"type": "object", "properties": {"id": {"type": "string", "nullable": true}, "line": {"type": "integer", "description": "CSV uploads: the line"},
+        "result": codes(&["applied", "duplicate", "rejected"]), "stay_id": {"type": "integer"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}});
+    let csv_columns = CSV_COLUMNS.join(",");
+    extend(
+        doc,
+        "/paths",
+        [
+            (
+                "/occupancy/events",
+                json!({"post": {"summary": "A batch of check-in, check-out and transfer events from a provider's system (providers: their own locations). Each event is applied in order in its own transaction: applied, duplicate (its id was sent before; nothing changes) or rejected with the reasons (nothing of it changes). Refused: a bed taken on any of the nights, out of service or unknown; a check-in above the capacity the norms permit on its date; a worker already in another bed; a check-out before the check-in.",
+            "security": bearer.clone(), "requestBody": {"required": true, "content": {
+                "application/json": {"schema": {"type": "object", "required": ["events"], "additionalProperties": false, "properties": {"events": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/OccupancyEvent"}}}}},
+                "text/csv": {"schema": {"type": "string", "description": format!("UTF-8, one event per line, header: {csv_columns}; booleans ja/nee")}}}},
+            "responses": {"200": ok(json!({"type": "object", "properties": {"applied": {"type": "integer"}, "duplicates": {"type": "integer"}, "rejected": {"type": "integer"},
+                "results": {"type": "array", "items": result}}})),
+                "400": error("malformed JSON"), "401": error("no token"), "403": error("role may not record stays, or a browser session"),
+                "413": error("body over 1 MB"), "415": error("neither JSON nor CSV"), "422": error("a CSV file that is not UTF-8 or has the wrong header; more than 1000 events")}}}),
+            ),
+            (
+                "/stays/{id}",
+                json!({"get": {"summary": "One stay (roles that may see workers; the read is logged)", "security": bearer.clone(), "parameters": [id.clone()],
+                "responses": {"200": ok(json!({"$ref": "#/components/schemas/Stay"})), "401": error("not signed in"), "403": error("counts only for this role"), "404": error("no such stay in your scope")}},
+            "put": {"summary": "Correct a stay recorded wrongly: its bed and dates, with the same invariants as a check-in; audited with the values before and after", "security": bearer.clone(), "parameters": [id.clone()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["bed_id", "check_in", "version"], "additionalProperties": false, "properties": {
+                    "bed_id": {"type": "integer"}, "check_in": date.clone(), "check_out": {"allOf": [date.clone()], "nullable": true}, "version": {"type": "integer", "description": "or If-Match"}}}}}},
+                "responses": {"200": ok(json!({"$ref": "#/components/schemas/Stay"})), "401": error("no token"), "404": error("no such stay in your scope"),
+                    "409": error("stale version"), "422": error("refused: the reason per field"), "428": error("no version given")}}}),
+            ),
+            (
+                "/locations/{id}/beds",
+                json!({"get": {"summary": "The bed board of a location on a day: per bed free, occupied, reserved (booked from a later day) or out of service, with the permitted capacity; with the stay (pseudonymous) for roles that may see workers, a read that is logged",
+            "security": bearer, "parameters": [id, query("date", date.clone(), "the day; today when absent")],
+            "responses": {"200": ok(json!({"type": "object", "properties": {"location_id": {"type": "integer"}, "date": date, "permitted": {"type": "integer", "nullable": true},
+                "occupied": {"type": "integer"}, "reserved": {"type": "integer"}, "free": {"type": "integer"}, "out_of_service": {"type": "integer"},
+                "over_capacity": {"type": "boolean"}, "beds": {"type": "array", "items": {"type": "object", "properties": {"bed_id": {"type": "integer"}, "room": {"type": "string"},
+                    "label": {"type": "string"}, "state": all(&states), "out_of_service_reason": {"type": "string", "nullable": true},
+                    "stay": {"$ref": "#/components/schemas/Stay"}}}}}})),
+                "400": error("bad date"), "401": error("not signed in"), "403": error("role sees aggregates only"), "404": error("no such location in your scope")}}}),
             ),
         ],
     );
