@@ -51,6 +51,8 @@ async fn every_role_over_every_endpoint(db: TestDb) {
             [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND, FORBIDDEN],
         ),
         (format!("/regions/{region}/members"), [NOT_FOUND_OR_405; 7]),
+        (format!("/locations/{w}/beds"), [SEE_OTHER, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
+        (format!("/locations/{h}/beds"), [SEE_OTHER, OK, FORBIDDEN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
     ];
     let mut browsers = vec![None];
     for (name, _) in ACCOUNTS {
@@ -89,6 +91,12 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (Method::GET, "/api/v1/openapi.json".into(), [OK; 7]),
         (Method::GET, "/api/v1/locations".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
         (Method::GET, format!("/api/v1/locations/{w}"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
+        (Method::GET, format!("/api/v1/locations/{w}/beds"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
+        (
+            Method::GET,
+            format!("/api/v1/locations/{v}/beds"),
+            [UNAUTHORIZED, OK, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
+        ),
         (
             Method::GET,
             format!("/api/v1/locations/{h}"),
