@@ -98,6 +98,15 @@ enum BenchWhat {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Check-in/check-out throughput over HTTP (all invariants on) beside the same server's
+    /// single-row-insert ceiling, on the database given (which must be empty).
+    Occupancy {
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Requests per client in each of the two phases.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -271,6 +280,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench { what: BenchWhat::Norms { scale, rounds } } => {
             check_scale(scale)?;
             println!("{}", flexwonen::bench::norms(scale, rounds.max(1))?);
+        }
+        Command::Bench { what: BenchWhat::Occupancy { clients, requests } } => {
+            if !store.is_empty().await? {
+                return Err("bench occupancy writes test data: give it an empty database".into());
+            }
+            println!("{}", flexwonen::bench_occupancy::occupancy(store, clients.max(1), requests.max(1)).await?);
         }
         Command::Token { action: TokenAction::Create { account } } => {
             let a =

@@ -122,13 +122,10 @@ impl Store {
             book.iter().map(|(org, spans)| (*org, certified_on(spans, date))).collect();
         // One row per municipality with the facts of all its locations joined into one text:
         // the per-row cost of the `Any` driver, not the database, limits reading 200,000 rows.
-        let rows = sqlx::query(
-            "SELECT municipality_code, string_agg(housing_form || ',' || zoned_residential || ',' || new_build || ','
-                    || COALESCE(in_use_since, '') || ',' || conversion_permit || ',' || bedroom_sharing_agreed || ','
-                    || CAST(floor_area_m2 AS TEXT) || ',' || toilets || ',' || showers || ',' || beds_in_service || ','
-                    || COALESCE(CAST(operator_id AS TEXT), '') || ',' || bedrooms, ';') AS facts
-             FROM locations GROUP BY municipality_code ORDER BY municipality_code",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT municipality_code, string_agg({FACTS_TEXT}, ';') AS facts
+             FROM locations GROUP BY municipality_code ORDER BY municipality_code"
+        )))
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<CapacityRow> = Vec::with_capacity(rows.len());
@@ -164,8 +161,18 @@ pub(crate) fn encode_bedrooms(bedrooms: &[Bedroom]) -> String {
     bedrooms.iter().map(|b| format!("{}:{}", b.area_m2, b.persons)).collect::<Vec<_>>().join(" ")
 }
 
+/// A location row's facts for the norms as one text, read back by [`parse_facts`]: one
+/// column instead of a dozen, because the `Any` driver's cost is per value.
+pub(crate) const FACTS_TEXT: &str = "housing_form || ',' || zoned_residential || ',' || new_build || ','
+    || COALESCE(in_use_since, '') || ',' || conversion_permit || ',' || bedroom_sharing_agreed || ','
+    || CAST(floor_area_m2 AS TEXT) || ',' || toilets || ',' || showers || ',' || beds_in_service || ','
+    || COALESCE(CAST(operator_id AS TEXT), '') || ',' || bedrooms";
+
 /// One location of the report query: its facts (bedrooms into `bedrooms`, reused) and operator.
-fn parse_facts<'b>(text: &str, bedrooms: &'b mut Vec<Bedroom>) -> Result<(Facts<'b>, Option<i64>), StoreError> {
+pub(crate) fn parse_facts<'b>(
+    text: &str,
+    bedrooms: &'b mut Vec<Bedroom>,
+) -> Result<(Facts<'b>, Option<i64>), StoreError> {
     let bad = || decoding(format!("capacity facts '{text}'"));
     let mut f = text.split(',');
     let mut next = || f.next().ok_or_else(bad);

@@ -213,7 +213,10 @@ impl Store {
     /// Every certificate with its history, as the public register lists them; read again
     /// only after a change.
     pub async fn all_certificates(&self) -> Result<Arc<Vec<Certificate>>, StoreError> {
-        let generation = self.generation().await?;
+        self.all_certificates_at(self.generation().await?).await
+    }
+
+    async fn all_certificates_at(&self, generation: i64) -> Result<Arc<Vec<Certificate>>, StoreError> {
         if let Some(all) = self.certificate_cache.get(generation, "") {
             return Ok(all);
         }
@@ -225,12 +228,16 @@ impl Store {
     /// Every organisation's certificates as spans, for judging locations; derived from
     /// [`Self::all_certificates`] once per generation.
     pub async fn certificate_book(&self) -> Result<Arc<CertificateBook>, StoreError> {
-        let generation = self.generation().await?;
+        self.certificate_book_at(self.generation().await?).await
+    }
+
+    /// The certificate book as of a generation the caller has just read.
+    pub(crate) async fn certificate_book_at(&self, generation: i64) -> Result<Arc<CertificateBook>, StoreError> {
         if let Some(book) = self.certificate_book_cache.get(generation, "") {
             return Ok(book);
         }
         let mut book = CertificateBook::new();
-        for c in self.all_certificates().await?.iter() {
+        for c in self.all_certificates_at(generation).await?.iter() {
             book.entry(c.organisation_id).or_default().push(c.span());
         }
         let book = Arc::new(book);

@@ -66,8 +66,40 @@ pub struct Store {
     certificate_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<Vec<certificates::Certificate>>>>,
     /// The same as spans per organisation.
     certificate_book_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<certificates::CertificateBook>>>,
+    /// SQLite's writers of this process, one at a time (see `begin_write`).
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Capacity reports, by date.
     report_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<capacity::CapacityReport>>>,
+}
+
+/// A write transaction that, on SQLite, holds this process's writer turn until it ends.
+/// It derefs to the connection, like sqlx's own transaction.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
 }
 
 /// The SQLite file used when no database URL is given.
@@ -132,6 +164,7 @@ impl Store {
             certificate_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             certificate_book_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             report_cache: std::sync::Arc::new(cache::GenerationCache::new(8)),
+            sqlite_writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -156,11 +189,16 @@ impl Store {
     }
 
     /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
-    /// two writers queue on the busy timeout instead of failing when a read lock upgrades.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    /// two writers never fail when a read lock upgrades; and writers of this process first
+    /// queue for their turn here, because SQLite's own busy handler waits by sleeping (up to
+    /// 100 ms a try), which leaves the database idle while writers sleep.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = self.sqlite_writer.clone().lock_owned().await;
+                WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _turn: Some(turn) }
+            }
+            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _turn: None },
         })
     }
 

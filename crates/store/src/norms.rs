@@ -79,7 +79,11 @@ impl Store {
 
     /// Every rule set with its versions, by code; read again only after a change.
     pub async fn rule_sets(&self) -> Result<Arc<Vec<RuleSet>>, StoreError> {
-        let generation = self.generation().await?;
+        self.rule_sets_at(self.generation().await?).await
+    }
+
+    /// The rule sets as of a generation the caller has just read.
+    pub(crate) async fn rule_sets_at(&self, generation: i64) -> Result<Arc<Vec<RuleSet>>, StoreError> {
         if let Some(sets) = self.norms_cache.get(generation, "") {
             return Ok(sets);
         }

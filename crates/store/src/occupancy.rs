@@ -9,8 +9,9 @@
 //! A partial unique index (one open stay per bed) is the database's own last guard.
 
 use crate::audit::{Actor, record};
+use crate::capacity::{self, FACTS_TEXT};
 use crate::sql::{DATE_FORMAT, Sql, date_col, decoding, opt_date_col, parse_code};
-use crate::{Store, StoreError, capacity, locations, now};
+use crate::{Store, StoreError, now};
 use chrono::NaiveDate;
 use flexwonen_core::access::LocationScope;
 use flexwonen_core::capacity::permitted_only;
@@ -18,13 +19,13 @@ use flexwonen_core::certificates::certified_on;
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::norms::RuleSet;
 use flexwonen_core::occupancy::{
-    BedState, DeductionProblem, Span, deduction_problems, minimum_wages, unregistered_too_long,
+    BedState, DeductionProblem, MinimumWage, Span, deduction_problems, minimum_wages, unregistered_too_long,
 };
 use flexwonen_core::occupancy_events::{Event, EventDraft, Registration, Terms, WorkerDraft};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What became of one event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,72 +78,152 @@ pub struct EventContext<'a> {
     pub bsn_key: Option<&'a [u8]>,
     /// For the registration rule, which looks at stays up to today.
     pub today: NaiveDate,
+    /// The register generation the caller read (with its session or token), if any: the
+    /// cached norms and certificates of that generation need no query.
+    pub generation: Option<i64>,
 }
 
-/// The norms and certificates in force, read before the transaction starts: the
-/// transaction's own connection does all its reading, so a full pool cannot stall it.
+/// The norms and certificates of one register generation, read before the transaction
+/// starts: the transaction's own connection does all its reading, so a full pool cannot
+/// stall it. The transaction checks the generation again, under its lock.
 struct Norms {
+    generation: i64,
     sets: Arc<Vec<RuleSet>>,
     book: Arc<crate::CertificateBook>,
 }
+
+impl Norms {
+    fn certified(&self, operator: Option<i64>, date: NaiveDate) -> flexwonen_core::capacity::Certified {
+        operator.and_then(|op| self.book.get(&op)).map(|spans| certified_on(spans, date)).unwrap_or_default()
+    }
+}
+
+/// An attempt given up before anything was written, to be tried again: the norms changed
+/// after they were read, or a stay changed under a check-out.
+struct Stale;
+
+type Attempt<T> = Result<Result<T, Stale>, StoreError>;
 
 fn rejected(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::invalid(field, code, message)
 }
 
+/// The shipped minimum-wage amounts, parsed once.
+fn wages() -> Result<&'static [MinimumWage], StoreError> {
+    static WAGES: OnceLock<Result<Vec<MinimumWage>, String>> = OnceLock::new();
+    WAGES.get_or_init(minimum_wages).as_deref().map_err(|e| decoding(e.clone()))
+}
+
 impl Store {
     /// Applies one event in its own transaction: whole, or (when refused) nothing at all.
+    /// An event this sender sent before is a duplicate and changes nothing.
     pub async fn apply_event(&self, ctx: &EventContext<'_>, draft: &EventDraft) -> Result<Applied, StoreError> {
-        let norms = Norms { sets: self.rule_sets().await?, book: self.certificate_book().await? };
-        let mut tx = self.begin_write().await?;
-        if let Some(stay_id) = sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT stay_id FROM occupancy_events WHERE sender = $1 AND event_id = $2",
-        )
-        .bind(ctx.sender)
-        .bind(&draft.id)
-        .fetch_optional(&mut *tx)
-        .await?
-        {
-            return Ok(Applied::Duplicate { stay_id });
+        let mut generation = match ctx.generation {
+            Some(g) => g,
+            None => self.generation().await?,
+        };
+        for _ in 0..5 {
+            let norms = Norms {
+                generation,
+                sets: self.rule_sets_at(generation).await?,
+                book: self.certificate_book_at(generation).await?,
+            };
+            match self.try_event(ctx, draft, &norms).await {
+                Ok(Ok(applied)) => return Ok(applied),
+                Ok(Err(Stale)) => generation = self.generation().await?,
+                // Refused, unless it was applied before: a re-sent check-in finds its own stay.
+                Err(StoreError::Invalid(errors)) => {
+                    return match self.sent_before(ctx.sender, &draft.id).await? {
+                        Some(stay_id) => Ok(Applied::Duplicate { stay_id }),
+                        None => Err(StoreError::Invalid(errors)),
+                    };
+                }
+                Err(e) => return Err(e),
+            }
         }
+        Err(StoreError::Conflict { current: generation })
+    }
+
+    /// The stay an event of this sender created or ended, if the event was applied before.
+    async fn sent_before(&self, sender: &str, event_id: &str) -> Result<Option<Option<i64>>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT stay_id FROM occupancy_events WHERE sender = $1 AND event_id = $2")
+            .bind(sender)
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn try_event(&self, ctx: &EventContext<'_>, draft: &EventDraft, norms: &Norms) -> Attempt<Applied> {
+        let mut tx = self.begin_write().await?;
         let stay_id = match &draft.event {
             Event::CheckIn { bed_id, date, worker, terms } => {
-                let bed = bed_in_scope(&mut tx, ctx.scope, *bed_id).await?;
-                lock_locations(&mut tx, &[bed.location_id]).await?;
-                let worker_id = upsert_worker(&mut tx, ctx, bed.operator_id, worker).await?;
-                check_in(&mut tx, ctx, &norms, &bed, worker_id, &worker.nationality, *date, terms).await?
+                let location = lock_bed(&mut tx, ctx.scope, *bed_id, *date).await?;
+                if location.generation != norms.generation {
+                    return Ok(Err(Stale));
+                }
+                let worker_row = upsert_worker(&mut tx, ctx, location.operator_id, worker).await?;
+                let arrival = Arrival { date: *date, nationality: &worker.nationality, terms };
+                check_in(&mut tx, ctx, norms, &location, &worker_row, &arrival).await?
             }
             Event::CheckOut { reference, date } => {
                 let stay = current_stay(&mut tx, ctx.scope, reference, *date).await?;
-                lock_locations(&mut tx, &[stay.location_id]).await?;
-                close_stay(&mut tx, ctx, &stay, *date).await?;
-                stay.id
+                if !close_stay(&mut tx, ctx, &stay, *date).await? {
+                    return Ok(Err(Stale));
+                }
+                stay.stay.id
             }
             Event::Transfer { reference, bed_id, date, terms } => {
                 let stay = current_stay(&mut tx, ctx.scope, reference, *date).await?;
-                let bed = bed_in_scope(&mut tx, ctx.scope, *bed_id).await?;
-                if bed.id == stay.bed_id {
+                if *bed_id == stay.stay.bed_id {
                     return Err(rejected("bed_id", "same_bed", "the worker already sleeps in this bed"));
                 }
-                let mut both = [stay.location_id, bed.location_id];
-                both.sort_unstable();
-                lock_locations(&mut tx, &both).await?;
-                close_stay(&mut tx, ctx, &stay, *date).await?;
-                let worker_id = stay.worker_id.ok_or_else(|| decoding("an open stay without its worker"))?;
-                let terms = terms.unwrap_or(Terms { contract_start: *date, ..stay.terms });
-                check_in(&mut tx, ctx, &norms, &bed, worker_id, &stay.nationality, *date, &terms).await?
+                // Both locations are locked, the lower id first, so two opposite transfers
+                // cannot wait for each other.
+                let from = stay.stay.location_id;
+                let to: Option<i64> = sqlx::query_scalar("SELECT location_id FROM beds WHERE id = $1")
+                    .bind(bed_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if to.is_some_and(|to| from < to) {
+                    lock_location(&mut tx, from).await?;
+                }
+                let location = lock_bed(&mut tx, ctx.scope, *bed_id, *date).await?;
+                if from > location.id {
+                    lock_location(&mut tx, from).await?;
+                }
+                if location.generation != norms.generation || !close_stay(&mut tx, ctx, &stay, *date).await? {
+                    return Ok(Err(Stale));
+                }
+                let worker_id = stay.stay.worker_id.ok_or_else(|| decoding("an open stay without its worker"))?;
+                let worker_row = worker_row(&mut tx, worker_id).await?;
+                let terms = terms.unwrap_or(Terms { contract_start: *date, ..stay.stay.terms });
+                let arrival = Arrival { date: *date, nationality: &stay.stay.nationality, terms: &terms };
+                // The old stay, if at this location, ends on the day: it no longer counts.
+                let mut location = location;
+                for s in location.stays.iter_mut().filter(|s| s.id == stay.stay.id) {
+                    s.span.until = Some(*date);
+                }
+                check_in(&mut tx, ctx, norms, &location, &worker_row, &arrival).await?
             }
         };
-        sqlx::query("INSERT INTO occupancy_events (sender, event_id, stay_id, received_at) VALUES ($1, $2, $3, $4)")
-            .bind(ctx.sender)
-            .bind(&draft.id)
-            .bind(stay_id)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-        bump(&mut tx).await?;
+        let recorded: Option<String> = sqlx::query_scalar(
+            "INSERT INTO occupancy_events (sender, event_id, stay_id, received_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (sender, event_id) DO NOTHING RETURNING sender",
+        )
+        .bind(ctx.sender)
+        .bind(&draft.id)
+        .bind(stay_id)
+        .bind(now())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if recorded.is_none() {
+            // Sent before (or by a parallel request just now): undo, answer as a duplicate.
+            tx.rollback().await?;
+            let stay_id = self.sent_before(ctx.sender, &draft.id).await?.flatten();
+            return Ok(Ok(Applied::Duplicate { stay_id }));
+        }
         tx.commit().await?;
-        Ok(Applied::Applied { stay_id })
+        Ok(Ok(Applied::Applied { stay_id }))
     }
 
     /// One stay, if its location is in scope; the read is logged.
@@ -168,7 +249,12 @@ impl Store {
         correction: &StayCorrection,
         today: NaiveDate,
     ) -> Result<Stay, StoreError> {
-        let norms = Norms { sets: self.rule_sets().await?, book: self.certificate_book().await? };
+        let generation = self.generation().await?;
+        let norms = Norms {
+            generation,
+            sets: self.rule_sets_at(generation).await?,
+            book: self.certificate_book_at(generation).await?,
+        };
         let mut tx = self.begin_write().await?;
         let before = read_stays(&mut tx, "s.id = ", id).await?.pop().ok_or(StoreError::NotFound)?;
         let (municipality, operator) = location_owner(&mut tx, before.location_id).await?;
@@ -180,21 +266,20 @@ impl Store {
         }
         let span = Span::new(correction.check_in, correction.check_out)
             .map_err(|(code, message)| rejected("check_out", code, message))?;
-        let bed = bed_in_scope(&mut tx, scope, correction.bed_id).await?;
-        let mut both = [before.location_id, bed.location_id];
-        both.sort_unstable();
-        lock_locations(&mut tx, &both).await?;
-        check_room(&mut tx, &norms, &bed, span, Some(id)).await?;
+        lock_location(&mut tx, before.location_id).await?;
+        let location = lock_bed(&mut tx, scope, correction.bed_id, span.from).await?;
+        check_bed_and_capacity(&norms, &location, span, Some(id))?;
         if let Some(worker_id) = before.worker_id {
-            check_worker_free(&mut tx, worker_id, span, Some(id)).await?;
+            let worker = worker_row(&mut tx, worker_id).await?;
+            check_worker_free(&worker.stays, span, Some(id))?;
         }
         let done = sqlx::query(
             "UPDATE stays SET bed_id = $1, location_id = $2, check_in = $3, check_out = $4, version = version + 1,
                     updated_at = $5
              WHERE id = $6 AND version = $7",
         )
-        .bind(bed.id)
-        .bind(bed.location_id)
+        .bind(correction.bed_id)
+        .bind(location.id)
         .bind(span.from.format(DATE_FORMAT).to_string())
         .bind(span.until.map(|d| d.format(DATE_FORMAT).to_string()))
         .bind(now())
@@ -210,7 +295,6 @@ impl Store {
         }
         let after = read_stays(&mut tx, "s.id = ", id).await?.pop().ok_or(StoreError::NotFound)?;
         record(&mut tx, actor, "stay", id, "correct", Some(&audit_json(&before)), Some(&audit_json(&after))).await?;
-        bump(&mut tx).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -221,39 +305,115 @@ impl Store {
     }
 }
 
-/// A bed with what the invariants need of its location.
-#[derive(Debug, Clone)]
-pub(crate) struct BedRef {
-    pub id: i64,
-    pub location_id: i64,
-    pub operator_id: Option<i64>,
-    pub out_of_service: Option<String>,
+/// A stay as the invariants need it, read in bulk as text (`id,bed,worker,in,out,flag`).
+#[derive(Debug, Clone, Copy)]
+struct StayRow {
+    id: i64,
+    bed_id: i64,
+    span: Span,
+    flagged: bool,
 }
 
-/// The bed, if it exists and its location is in scope; otherwise "unknown bed" (a bed out of
-/// scope is not revealed).
-async fn bed_in_scope(conn: &mut AnyConnection, scope: &LocationScope, bed_id: i64) -> Result<BedRef, StoreError> {
-    let row = sqlx::query(
-        "SELECT b.location_id, b.out_of_service_reason, l.municipality_code, l.operator_id
-         FROM beds b JOIN locations l ON l.id = b.location_id WHERE b.id = $1",
-    )
-    .bind(bed_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+/// One text per stay, `;`-separated by `string_agg`: one value instead of six per row.
+const STAY_ROW_TEXT: &str = "CAST(s.id AS TEXT) || ',' || CAST(s.bed_id AS TEXT) || ',' || s.check_in || ','
+    || COALESCE(s.check_out, '') || ',' || CAST(s.unregistered_long AS TEXT)";
+
+fn parse_stay_rows(text: Option<String>) -> Result<Vec<StayRow>, StoreError> {
+    let Some(text) = text else { return Ok(Vec::new()) };
+    text.split(';')
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            let bad = || decoding(format!("stay row '{t}'"));
+            let f: Vec<&str> = t.split(',').collect();
+            let [id, bed, from, until, flag] = f[..] else { return Err(bad()) };
+            let date = |s: &str| NaiveDate::parse_from_str(s, DATE_FORMAT).map_err(|_| bad());
+            Ok(StayRow {
+                id: id.parse().map_err(|_| bad())?,
+                bed_id: bed.parse().map_err(|_| bad())?,
+                span: Span { from: date(from)?, until: if until.is_empty() { None } else { Some(date(until)?) } },
+                flagged: flag == "1",
+            })
+        })
+        .collect()
+}
+
+/// A location locked for an event, with what its checks need, all read by the locking
+/// statement itself.
+struct Locked {
+    id: i64,
+    municipality: MunicipalityCode,
+    operator_id: Option<i64>,
+    facts: String,
+    bed_id: i64,
+    out_of_service: Option<String>,
+    generation: i64,
+    /// The location's stays that run on or after the day asked about.
+    stays: Vec<StayRow>,
+}
+
+/// Locks the location of `bed_id` (serialising every event there: a row lock on
+/// PostgreSQL; SQLite's write transactions already run one at a time), then reads its facts
+/// for the norms, the bed, the register generation and its stays from `from` on. The read is
+/// a statement of its own: on PostgreSQL a statement sees the data as it was when it began,
+/// so reading in the locking statement would miss what the lock's previous holder wrote. A
+/// bed out of scope is "unknown": its existence is not revealed.
+async fn lock_bed(
+    conn: &mut AnyConnection,
+    scope: &LocationScope,
+    bed_id: i64,
+    from: NaiveDate,
+) -> Result<Locked, StoreError> {
     let unknown = || rejected("bed_id", "unknown_bed", format!("there is no bed {bed_id} at your locations"));
-    let Some(row) = row else { return Err(unknown()) };
+    let locking = if runs_alone(conn) {
+        "SELECT location_id FROM beds WHERE id = $1"
+    } else {
+        "UPDATE locations SET version = version WHERE id = (SELECT location_id FROM beds WHERE id = $1) RETURNING id"
+    };
+    let locked: Option<i64> = sqlx::query_scalar(locking).bind(bed_id).fetch_optional(&mut *conn).await?;
+    let Some(id) = locked else { return Err(unknown()) };
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT municipality_code, operator_id, {FACTS_TEXT} AS facts,
+             (SELECT out_of_service_reason FROM beds WHERE id = $2) AS out_of_service,
+             (SELECT generation FROM register_generation WHERE id = 1) AS generation,
+             (SELECT string_agg({STAY_ROW_TEXT}, ';') FROM stays s
+              WHERE s.location_id = $1 AND (s.check_out IS NULL OR s.check_out > $3)) AS stays
+         FROM locations WHERE id = $1"
+    )))
+    .bind(id)
+    .bind(bed_id)
+    .bind(from.format(DATE_FORMAT).to_string())
+    .fetch_one(&mut *conn)
+    .await?;
     let municipality =
         MunicipalityCode::parse(&row.try_get::<String, _>("municipality_code")?).map_err(|(_, m)| decoding(m))?;
     let operator_id: Option<i64> = row.try_get("operator_id")?;
     if !scope.allows(&municipality, operator_id) {
         return Err(unknown());
     }
-    Ok(BedRef {
-        id: bed_id,
-        location_id: row.try_get("location_id")?,
+    Ok(Locked {
+        id,
+        municipality,
         operator_id,
-        out_of_service: row.try_get("out_of_service_reason")?,
+        facts: row.try_get("facts")?,
+        bed_id,
+        out_of_service: row.try_get("out_of_service")?,
+        generation: row.try_get("generation")?,
+        stays: parse_stay_rows(row.try_get("stays")?)?,
     })
+}
+
+/// Does this connection's write transaction already run alone? SQLite's do (`BEGIN
+/// IMMEDIATE`), so a row lock would only cost a statement.
+fn runs_alone(conn: &AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("sqlite")
+}
+
+async fn lock_location(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
+    if runs_alone(conn) {
+        return Ok(());
+    }
+    sqlx::query("UPDATE locations SET version = version WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
 }
 
 async fn location_owner(conn: &mut AnyConnection, id: i64) -> Result<(MunicipalityCode, Option<i64>), StoreError> {
@@ -266,28 +426,51 @@ async fn location_owner(conn: &mut AnyConnection, id: i64) -> Result<(Municipali
     Ok((municipality, row.try_get("operator_id")?))
 }
 
-/// Serialises every event on these locations (ids in ascending order, so two transfers
-/// between the same two locations cannot deadlock).
-async fn lock_locations(conn: &mut AnyConnection, ids: &[i64]) -> Result<(), StoreError> {
-    for id in ids {
-        sqlx::query("UPDATE locations SET version = version WHERE id = $1").bind(id).execute(&mut *conn).await?;
-    }
-    Ok(())
+/// A worker record with what the checks and the registration rule need.
+struct WorkerRow {
+    id: i64,
+    provider_id: i64,
+    /// With a BSN hash the person may have records at other providers too.
+    bsn_hash: Option<String>,
+    brp_since: Option<NaiveDate>,
+    /// Every stay of this record.
+    stays: Vec<StayRow>,
 }
 
-pub(crate) async fn bump(conn: &mut AnyConnection) -> Result<(), StoreError> {
-    sqlx::query("UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 1").execute(conn).await?;
-    Ok(())
+const WORKER_RETURNING: &str = "id, provider_id, bsn_hash, registration, registered_on,
+    (SELECT string_agg({STAY_ROW_TEXT}, ';') FROM stays s WHERE s.worker_id = workers.id) AS stays";
+
+fn worker_columns() -> String {
+    WORKER_RETURNING.replace("{STAY_ROW_TEXT}", STAY_ROW_TEXT)
 }
 
-/// Creates the worker or brings their record up to date; returns its id. The provider is
-/// the location's operator: references are the provider's own.
+fn worker_from_row(r: &AnyRow) -> Result<WorkerRow, StoreError> {
+    let brp = parse_code(r, "registration", Registration::parse)? == Registration::Brp;
+    Ok(WorkerRow {
+        id: r.try_get("id")?,
+        provider_id: r.try_get("provider_id")?,
+        bsn_hash: r.try_get("bsn_hash")?,
+        brp_since: if brp { opt_date_col(r, "registered_on")? } else { None },
+        stays: parse_stay_rows(r.try_get("stays")?)?,
+    })
+}
+
+async fn worker_row(conn: &mut AnyConnection, id: i64) -> Result<WorkerRow, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {} FROM workers WHERE id = $1", worker_columns())))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    worker_from_row(&row)
+}
+
+/// Creates the worker or brings their record up to date. The provider is the location's
+/// operator: references are the provider's own.
 async fn upsert_worker(
     conn: &mut AnyConnection,
     ctx: &EventContext<'_>,
     operator_id: Option<i64>,
     w: &WorkerDraft,
-) -> Result<i64, StoreError> {
+) -> Result<WorkerRow, StoreError> {
     let Some(provider_id) = operator_id else {
         return Err(rejected("bed_id", "no_operator", "the location has no housing provider in the register"));
     };
@@ -318,7 +501,7 @@ async fn upsert_worker(
     }
     let ts = now();
     // A BSN once given stays until another is given: a later event without one keeps it.
-    let id: i64 = sqlx::query_scalar(
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO workers (provider_id, reference, nationality, employer_id, registration, brp_municipality,
                               registered_on, bsn_hash, version, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9)
@@ -327,8 +510,9 @@ async fn upsert_worker(
              registration = excluded.registration, brp_municipality = excluded.brp_municipality,
              registered_on = excluded.registered_on, bsn_hash = COALESCE(excluded.bsn_hash, workers.bsn_hash),
              version = workers.version + 1, updated_at = excluded.updated_at
-         RETURNING id",
-    )
+         RETURNING {}",
+        worker_columns()
+    )))
     .bind(provider_id)
     .bind(&w.reference)
     .bind(&w.nationality)
@@ -340,29 +524,54 @@ async fn upsert_worker(
     .bind(&ts)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(id)
+    worker_from_row(&row)
+}
+
+/// A running stay with its location's owner and its worker's record.
+struct CurrentStay {
+    stay: Stay,
+    worker: Option<WorkerRow>,
 }
 
 /// The stay of the worker with this reference that a check-out or transfer on `date` ends:
-/// begun before `date` and not ended before it.
+/// begun before `date` and not ended before it, at a location in scope.
 async fn current_stay(
     conn: &mut AnyConnection,
     scope: &LocationScope,
     reference: &str,
     date: NaiveDate,
-) -> Result<Stay, StoreError> {
+) -> Result<CurrentStay, StoreError> {
     let day = date.format(DATE_FORMAT).to_string();
-    let mut sql = Sql::new("w.reference = ");
-    sql.bind(reference)
-        .push(" AND s.check_in < ")
-        .bind(day.clone())
-        .push(" AND (s.check_out IS NULL OR s.check_out >= ");
-    sql.bind(day).push(")");
+    let sql = format!(
+        "SELECT {STAY_COLUMNS}, l.municipality_code AS location_municipality, l.operator_id AS location_operator,
+                w.provider_id, w.bsn_hash, w.registered_on,
+                (SELECT string_agg({STAY_ROW_TEXT}, ';') FROM stays s WHERE s.worker_id = w.id) AS stays
+         FROM stays s JOIN workers w ON w.id = s.worker_id JOIN locations l ON l.id = s.location_id
+         WHERE w.reference = $1 AND s.check_in < $2 AND (s.check_out IS NULL OR s.check_out >= $2)"
+    )
+    .replace("{STAY_ROW_TEXT}", STAY_ROW_TEXT);
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reference).bind(day).fetch_all(&mut *conn).await?;
     let mut found = Vec::new();
-    for stay in read_stays_where(conn, &sql).await? {
-        let (municipality, operator) = location_owner(conn, stay.location_id).await?;
-        if scope.allows(&municipality, operator) {
-            found.push(stay);
+    for r in &rows {
+        let municipality =
+            MunicipalityCode::parse(&r.try_get::<String, _>("location_municipality")?).map_err(|(_, m)| decoding(m))?;
+        if scope.allows(&municipality, r.try_get("location_operator")?) {
+            let stay = stay_from_row(r)?;
+            let worker = match stay.worker_id {
+                Some(id) => Some(WorkerRow {
+                    id,
+                    provider_id: r.try_get("provider_id")?,
+                    bsn_hash: r.try_get("bsn_hash")?,
+                    brp_since: if stay.registration == Some(Registration::Brp) {
+                        opt_date_col(r, "registered_on")?
+                    } else {
+                        None
+                    },
+                    stays: parse_stay_rows(r.try_get("stays")?)?,
+                }),
+                None => None,
+            };
+            found.push(CurrentStay { stay, worker });
         }
     }
     match found.len() {
@@ -380,45 +589,62 @@ async fn current_stay(
     }
 }
 
-/// Ends the stay on `date` (the last night is the one before).
+/// Ends the stay on `date` (the last night is the one before). False when the stay
+/// changed since it was read: the caller tries again.
 async fn close_stay(
     conn: &mut AnyConnection,
     ctx: &EventContext<'_>,
-    stay: &Stay,
+    current: &CurrentStay,
     date: NaiveDate,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
+    let stay = &current.stay;
     Span::new(stay.check_in, Some(date)).map_err(|(code, message)| rejected("date", code, message))?;
-    sqlx::query("UPDATE stays SET check_out = $1, version = version + 1, updated_at = $2 WHERE id = $3")
-        .bind(date.format(DATE_FORMAT).to_string())
-        .bind(now())
-        .bind(stay.id)
-        .execute(&mut *conn)
-        .await?;
-    if let Some(worker_id) = stay.worker_id {
-        refresh_registration_flags(conn, worker_id, ctx.today).await?;
+    let done = sqlx::query(
+        "UPDATE stays SET check_out = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4",
+    )
+    .bind(date.format(DATE_FORMAT).to_string())
+    .bind(now())
+    .bind(stay.id)
+    .bind(stay.version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if let Some(worker) = &current.worker {
+        let mut stays = worker.stays.clone();
+        for s in stays.iter_mut().filter(|s| s.id == stay.id) {
+            s.span.until = Some(date);
+        }
+        update_flags(conn, worker, &stays, ctx.today).await?;
     }
     let after = serde_json::json!({ "check_out": date.to_string() });
-    record(conn, ctx.actor, "stay", stay.id, "check_out", Some(&audit_json(stay)), Some(&after)).await
+    record(conn, ctx.actor, "stay", stay.id, "check_out", Some(&audit_json(stay)), Some(&after)).await?;
+    Ok(true)
 }
 
-/// Checks the invariants for an open stay from `date` on `bed` and inserts it.
-#[allow(clippy::too_many_arguments)]
+/// What a check-in brings: the day, the nationality (kept on the stay) and the terms.
+struct Arrival<'a> {
+    date: NaiveDate,
+    nationality: &'a str,
+    terms: &'a Terms,
+}
+
+/// Checks the invariants for an open stay from the arrival day on the locked location's
+/// bed, and inserts it with its audit entry.
 async fn check_in(
     conn: &mut AnyConnection,
     ctx: &EventContext<'_>,
     norms: &Norms,
-    bed: &BedRef,
-    worker_id: i64,
-    nationality: &str,
-    date: NaiveDate,
-    terms: &Terms,
+    location: &Locked,
+    worker: &WorkerRow,
+    arrival: &Arrival<'_>,
 ) -> Result<i64, StoreError> {
-    let span = Span { from: date, until: None };
-    check_worker_free(conn, worker_id, span, None).await?;
-    check_room(conn, norms, bed, span, None).await?;
-    let certified =
-        bed.operator_id.and_then(|op| norms.book.get(&op)).map(|spans| certified_on(spans, date)).unwrap_or_default();
-    let wages = minimum_wages().map_err(decoding)?;
+    let span = Span { from: arrival.date, until: None };
+    check_worker_free(&worker.stays, span, None)?;
+    check_bed_and_capacity(norms, location, span, None)?;
+    let certified = norms.certified(location.operator_id, arrival.date);
+    let terms = arrival.terms;
     let deduction = flexwonen_core::occupancy::Deduction {
         per_week: terms.deduction_per_week,
         rent_per_week: terms.rent_per_week,
@@ -427,22 +653,28 @@ async fn check_in(
         agricultural_cao: terms.agricultural_cao,
         location_certified: certified.snf || certified.akf,
     };
-    let problems: Vec<&str> = deduction_problems(&deduction, &wages, date).iter().map(|(p, _)| p.as_str()).collect();
-    let ts = now();
+    let problems: Vec<&str> =
+        deduction_problems(&deduction, wages()?, arrival.date).iter().map(|(p, _)| p.as_str()).collect();
+    // The registration flag of the new stay, from this record's stays; with a BSN the
+    // person's records elsewhere count too, and are read after the insert.
+    let mut with_new = worker.stays.clone();
+    with_new.push(StayRow { id: 0, bed_id: location.bed_id, span, flagged: false });
+    let flags = registration_flags(&with_new, worker.brp_since, ctx.today);
+    let new_flag = worker.bsn_hash.is_none() && flags.last().copied().unwrap_or(false);
     let stay_id: i64 = sqlx::query_scalar(
         "INSERT INTO stays (location_id, bed_id, worker_id, provider_id, nationality, check_in, check_out,
                             separate_contract, contract_start, rent_per_week, notice_days, deduction_per_week,
                             written_authorisation, hours_per_week, agricultural_cao, deduction_problems,
                             unregistered_long, version, created_at, updated_at)
-         SELECT $1, $2, $3, provider_id, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 1, $15, $15
-         FROM workers WHERE id = $3
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, $17, $17)
          RETURNING id",
     )
-    .bind(bed.location_id)
-    .bind(bed.id)
-    .bind(worker_id)
-    .bind(nationality)
-    .bind(date.format(DATE_FORMAT).to_string())
+    .bind(location.id)
+    .bind(location.bed_id)
+    .bind(worker.id)
+    .bind(worker.provider_id)
+    .bind(arrival.nationality)
+    .bind(arrival.date.format(DATE_FORMAT).to_string())
     .bind(terms.separate_contract as i64)
     .bind(terms.contract_start.format(DATE_FORMAT).to_string())
     .bind(terms.rent_per_week)
@@ -452,32 +684,44 @@ async fn check_in(
     .bind(terms.hours_per_week)
     .bind(terms.agricultural_cao as i64)
     .bind(problems.join(","))
-    .bind(&ts)
+    .bind(new_flag as i64)
+    .bind(now())
     .fetch_one(&mut *conn)
-    .await?;
-    refresh_registration_flags(conn, worker_id, ctx.today).await?;
-    let stay = read_stays(conn, "s.id = ", stay_id).await?.pop().ok_or(StoreError::NotFound)?;
-    record(conn, ctx.actor, "stay", stay_id, "check_in", None, Some(&audit_json(&stay))).await?;
+    .await
+    .map_err(|e| match &e {
+        // The database's own guard: reached only if the checks above were bypassed.
+        sqlx::Error::Database(d) if d.message().contains("stays_one_open_per_bed") || d.is_unique_violation() => {
+            rejected("bed_id", "bed_taken", format!("bed {} is taken", location.bed_id))
+        }
+        _ => StoreError::Database(e),
+    })?;
+    if worker.bsn_hash.is_some() {
+        refresh_registration_flags(conn, worker.id, ctx.today).await?;
+    } else {
+        update_flags(conn, worker, &worker.stays, ctx.today).await?;
+    }
+    let after = serde_json::json!({
+        "location_id": location.id,
+        "bed_id": location.bed_id,
+        "worker_id": worker.id,
+        "check_in": arrival.date.to_string(),
+        "terms": terms,
+        "deduction_problems": problems,
+    });
+    record(conn, ctx.actor, "stay", stay_id, "check_in", None, Some(&after)).await?;
     Ok(stay_id)
 }
 
 /// A worker sleeps in one bed at a time.
-async fn check_worker_free(
-    conn: &mut AnyConnection,
-    worker_id: i64,
-    span: Span,
-    except: Option<i64>,
-) -> Result<(), StoreError> {
-    for other in spans_where(conn, "worker_id = ", worker_id, except).await? {
-        if other.1.overlaps(&span) {
-            return Err(rejected(
-                "worker",
-                "worker_already_housed",
-                format!("the worker already has a stay from {}{}", other.1.from, until_text(other.1.until)),
-            ));
-        }
+fn check_worker_free(stays: &[StayRow], span: Span, except: Option<i64>) -> Result<(), StoreError> {
+    match stays.iter().find(|s| Some(s.id) != except && s.span.overlaps(&span)) {
+        Some(other) => Err(rejected(
+            "worker",
+            "worker_already_housed",
+            format!("the worker already has a stay from {}{}", other.span.from, until_text(other.span.until)),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn until_text(until: Option<NaiveDate>) -> String {
@@ -485,41 +729,31 @@ fn until_text(until: Option<NaiveDate>) -> String {
 }
 
 /// The bed is in service and free for the whole span, and the location stays within the
-/// capacity permitted on the first day.
-async fn check_room(
-    conn: &mut AnyConnection,
-    norms: &Norms,
-    bed: &BedRef,
-    span: Span,
-    except: Option<i64>,
-) -> Result<(), StoreError> {
-    if let Some(reason) = &bed.out_of_service {
-        return Err(rejected("bed_id", "bed_out_of_service", format!("bed {} is out of service: {reason}", bed.id)));
+/// capacity the norms permit on the first day.
+fn check_bed_and_capacity(norms: &Norms, location: &Locked, span: Span, except: Option<i64>) -> Result<(), StoreError> {
+    if let Some(reason) = &location.out_of_service {
+        return Err(rejected(
+            "bed_id",
+            "bed_out_of_service",
+            format!("bed {} is out of service: {reason}", location.bed_id),
+        ));
     }
-    if let Some((_, taken)) =
-        spans_where(conn, "bed_id = ", bed.id, except).await?.into_iter().find(|s| s.1.overlaps(&span))
-    {
+    let others: Vec<&StayRow> = location.stays.iter().filter(|s| Some(s.id) != except).collect();
+    if let Some(taken) = others.iter().find(|s| s.bed_id == location.bed_id && s.span.overlaps(&span)) {
         return Err(rejected(
             "bed_id",
             "bed_taken",
-            format!("bed {} is taken from {}{}", bed.id, taken.from, until_text(taken.until)),
+            format!("bed {} is taken from {}{}", location.bed_id, taken.span.from, until_text(taken.span.until)),
         ));
     }
-    let location = locations::load(conn, bed.location_id).await?.ok_or(StoreError::NotFound)?;
-    let municipality = MunicipalityCode::parse(&location.municipality_code).map_err(|(_, m)| decoding(m))?;
-    let certified = location
-        .operator_id
-        .and_then(|op| norms.book.get(&op))
-        .map(|spans| certified_on(spans, span.from))
-        .unwrap_or_default();
-    let (bedrooms, _) = capacity::bedrooms_of(&location);
-    let facts = capacity::facts_of(&location, &bedrooms);
-    let Some(permitted) = permitted_only(&norms.sets, &municipality, certified, &facts, span.from) else {
+    let mut bedrooms = Vec::new();
+    let (facts, operator) = capacity::parse_facts(&location.facts, &mut bedrooms)?;
+    let certified = norms.certified(operator, span.from);
+    let Some(permitted) = permitted_only(&norms.sets, &location.municipality, certified, &facts, span.from) else {
         return Ok(());
     };
-    let others: Vec<Span> =
-        spans_where(conn, "location_id = ", bed.location_id, except).await?.into_iter().map(|s| s.1).collect();
-    let peak = peak_occupancy(&others, span);
+    let spans: Vec<Span> = others.iter().map(|s| s.span).collect();
+    let peak = peak_occupancy(&spans, span);
     if peak + 1 > permitted as usize {
         return Err(rejected(
             "bed_id",
@@ -541,21 +775,43 @@ pub(crate) fn peak_occupancy(others: &[Span], span: Span) -> usize {
     days.iter().map(|d| others.iter().filter(|s| s.covers(*d)).count()).max().unwrap_or(0)
 }
 
-async fn spans_where(
+/// The registration flag of each stay (in order): the person was housed more than 4
+/// months within 6 while not in the BRP, and this stay began before their registration.
+fn registration_flags(stays: &[StayRow], brp_since: Option<NaiveDate>, today: NaiveDate) -> Vec<bool> {
+    let spans: Vec<Span> = stays.iter().map(|s| s.span).collect();
+    let flagged = unregistered_too_long(&spans, brp_since, today);
+    let stop = brp_since.unwrap_or(NaiveDate::MAX);
+    stays.iter().map(|s| flagged && s.span.from < stop).collect()
+}
+
+/// Writes the flags of these stays where they changed (rarely more than none).
+async fn update_flags(
     conn: &mut AnyConnection,
-    condition: &str,
-    id: i64,
-    except: Option<i64>,
-) -> Result<Vec<(i64, Span)>, StoreError> {
-    let mut sql = Sql::new("SELECT id, check_in, check_out FROM stays WHERE ");
-    sql.push(condition).bind(id);
-    if let Some(e) = except {
-        sql.push(" AND id <> ").bind(e);
+    worker: &WorkerRow,
+    stays: &[StayRow],
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    if worker.bsn_hash.is_some() {
+        return refresh_registration_flags(conn, worker.id, today).await;
     }
-    let rows = sql.query().fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, Span { from: date_col(r, "check_in")?, until: opt_date_col(r, "check_out")? })))
-        .collect()
+    let flags = registration_flags(stays, worker.brp_since, today);
+    set_flags(conn, stays.iter().zip(flags).filter(|(s, f)| s.flagged != *f).map(|(s, f)| (s.id, f))).await
+}
+
+async fn set_flags(conn: &mut AnyConnection, changes: impl Iterator<Item = (i64, bool)>) -> Result<(), StoreError> {
+    let (mut on, mut off) = (Vec::new(), Vec::new());
+    for (id, flag) in changes {
+        if flag { on.push(id) } else { off.push(id) }
+    }
+    for (value, ids) in [(1i64, on), (0, off)] {
+        if ids.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::new("UPDATE stays SET unregistered_long = ");
+        sql.bind(value).push(" WHERE id IN ").bind_list(ids);
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Recomputes the registration flag of every stay of this person: their records at every
@@ -565,45 +821,26 @@ pub(crate) async fn refresh_registration_flags(
     worker_id: i64,
     today: NaiveDate,
 ) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT w.id, w.registration, w.registered_on FROM workers w
-         WHERE w.id = $1 OR (w.bsn_hash IS NOT NULL AND w.bsn_hash = (SELECT bsn_hash FROM workers WHERE id = $1))",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM workers
+         WHERE id = $1 OR (bsn_hash IS NOT NULL AND bsn_hash = (SELECT bsn_hash FROM workers WHERE id = $1))",
+        worker_columns()
+    )))
     .bind(worker_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut ids = Vec::new();
+    let mut stays = Vec::new();
     let mut brp_since: Option<NaiveDate> = None;
     for r in &rows {
-        ids.push(r.try_get::<i64, _>("id")?);
-        if parse_code(r, "registration", Registration::parse)? == Registration::Brp
-            && let Some(d) = opt_date_col(r, "registered_on")?
-        {
-            brp_since = Some(brp_since.map_or(d, |b: NaiveDate| b.min(d)));
-        }
+        let w = worker_from_row(r)?;
+        brp_since = match (brp_since, w.brp_since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        stays.extend(w.stays);
     }
-    let mut sql = Sql::new("SELECT id, check_in, check_out FROM stays WHERE worker_id IN ");
-    sql.bind_list(ids.iter().copied());
-    let stays: Vec<(i64, Span)> = sql
-        .query()
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get("id")?, Span { from: date_col(r, "check_in")?, until: opt_date_col(r, "check_out")? })))
-        .collect::<Result<_, StoreError>>()?;
-    let spans: Vec<Span> = stays.iter().map(|s| s.1).collect();
-    let flagged = unregistered_too_long(&spans, brp_since, today);
-    let stop = brp_since.unwrap_or(NaiveDate::MAX);
-    for (value, group) in [(1i64, true), (0, false)] {
-        let ids: Vec<i64> = stays.iter().filter(|s| (flagged && s.1.from < stop) == group).map(|s| s.0).collect();
-        if ids.is_empty() {
-            continue;
-        }
-        let mut sql = Sql::new("UPDATE stays SET unregistered_long = ");
-        sql.bind(value).push(" WHERE unregistered_long <> ").bind(value).push(" AND id IN ").bind_list(ids);
-        sql.query().execute(&mut *conn).await?;
-    }
-    Ok(())
+    let flags = registration_flags(&stays, brp_since, today);
+    set_flags(conn, stays.iter().zip(flags).filter(|(s, f)| s.flagged != *f).map(|(s, f)| (s.id, f))).await
 }
 
 const STAY_COLUMNS: &str = "s.id, s.location_id, s.bed_id, s.worker_id, w.reference, w.registration, s.nationality,
@@ -742,6 +979,13 @@ impl Store {
             log_read(&mut conn, actor, "bed_board", location.id, shown).await?;
         }
         Ok(BedBoard { location_id: location.id, date, beds })
+    }
+
+    /// One single-row insert (a row of the read log) and nothing else: the benchmark's
+    /// ceiling, what a request that writes can cost at the least on this database.
+    pub async fn single_row_insert(&self, actor: &Actor) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        log_read(&mut conn, actor, "benchmark", 0, 0).await
     }
 
     /// The reads of worker-level data, newest first: who, when, what.

@@ -20,7 +20,7 @@ fn date(s: &str) -> NaiveDate {
 const TODAY: &str = "2026-11-28";
 
 fn ctx<'a>(actor: &'a Actor, scope: &'a LocationScope) -> EventContext<'a> {
-    EventContext { actor, scope, sender: "org:test", bsn_key: Some(b"test-key"), today: date(TODAY) }
+    EventContext { actor, scope, sender: "org:test", bsn_key: Some(b"test-key"), today: date(TODAY), generation: None }
 }
 
 /// A location of `floor` m² with `beds` beds in one room, the last one out of service.
@@ -244,6 +244,36 @@ async fn parallel_check_ins_into_one_bed_let_exactly_one_through(db: TestDb) {
     assert_eq!(stay_count(store).await, 1);
 }
 
+async fn parallel_check_ins_into_different_beds_stop_at_the_permitted_capacity(db: TestDb) {
+    let store = &db.store;
+    let org = provider(store, "93333333").await;
+    let loc = location(store, org, "5911AB", 30.0, 9).await;
+    let permitted = store.location_capacity(&loc, date("2026-06-01")).await.unwrap().permitted.unwrap() as usize;
+    let in_service: Vec<i64> = beds(&loc).into_iter().take(8).collect();
+    assert!(permitted < in_service.len());
+    let tasks: Vec<_> = in_service
+        .iter()
+        .enumerate()
+        .map(|(i, bed)| {
+            let (store, bed) = (store.clone(), *bed);
+            tokio::spawn(async move {
+                apply(&store, &LocationScope::All, check_in(&format!("q{i}"), bed, &format!("Q{i}"), "2026-06-01"))
+                    .await
+            })
+        })
+        .collect();
+    let mut applied = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(Applied::Applied { .. }) => applied += 1,
+            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].code, "over_capacity"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(applied, permitted);
+    assert_eq!(stay_count(store).await, permitted as i64);
+}
+
 async fn long_unregistered_stays_are_flagged_across_providers(db: TestDb) {
     let store = &db.store;
     let a = provider(store, "93333333").await;
@@ -290,5 +320,6 @@ db_tests!(
     a_bed_holds_one_person_and_refusals_change_nothing,
     a_check_in_above_the_permitted_capacity_is_refused,
     parallel_check_ins_into_one_bed_let_exactly_one_through,
+    parallel_check_ins_into_different_beds_stop_at_the_permitted_capacity,
     long_unregistered_stays_are_flagged_across_providers,
 );

@@ -20,7 +20,7 @@ mod occupancy;
 mod openapi;
 mod pages;
 
-pub use auth::{hash_password, new_api_token};
+pub use auth::{Ctx, hash_password, new_api_token};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -87,7 +87,14 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The product's routes and `extra` behind the same layers (body limit, security headers):
+/// the benchmark adds its ceiling endpoint this way, so both pass the same server stack.
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     Router::new()
+        .merge(extra)
         .merge(pages::routes())
         .merge(certificates::routes())
         .merge(norms::routes())

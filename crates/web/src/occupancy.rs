@@ -98,8 +98,14 @@ async fn apply_all(
     events: Vec<Received>,
 ) -> Result<BatchResult, StoreError> {
     let actor = ctx.actor();
-    let event_ctx =
-        EventContext { actor: &actor, scope, sender, bsn_key: state.config.bsn_key.as_deref(), today: today() };
+    let event_ctx = EventContext {
+        actor: &actor,
+        scope,
+        sender,
+        bsn_key: state.config.bsn_key.as_deref(),
+        today: today(),
+        generation: ctx.generation,
+    };
     let mut out = BatchResult { applied: 0, duplicates: 0, rejected: 0, results: Vec::with_capacity(events.len()) };
     for (line, id, input) in events {
         let outcome = match input.and_then(|i| i.validate()) {
@@ -523,6 +529,7 @@ async fn board_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
                     sender: &sender,
                     bsn_key: state.config.bsn_key.as_deref(),
                     today: today(),
+                    generation: ctx.generation,
                 };
                 match state.store.apply_event(&event_ctx, &draft).await {
                     Ok(_) => Ok(()),

@@ -88,3 +88,14 @@ CREATE TABLE occupancy_generation (
     generation BIGINT NOT NULL
 );
 INSERT INTO occupancy_generation (id, generation) VALUES (1, 0);
+
+-- Every change to stays moves the occupancy generation, in the same statement: no writer
+-- can forget it, and it costs no round trip.
+CREATE FUNCTION bump_occupancy_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 1;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER stays_changed AFTER INSERT OR UPDATE OR DELETE ON stays
+    FOR EACH STATEMENT EXECUTE FUNCTION bump_occupancy_generation();

@@ -88,3 +88,12 @@ CREATE TABLE occupancy_generation (
     generation INTEGER NOT NULL
 );
 INSERT INTO occupancy_generation (id, generation) VALUES (1, 0);
+
+-- Every change to stays moves the occupancy generation, in the same statement: no writer
+-- can forget it, and it costs no round trip.
+CREATE TRIGGER stays_inserted AFTER INSERT ON stays
+BEGIN UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER stays_updated AFTER UPDATE ON stays
+BEGIN UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER stays_deleted AFTER DELETE ON stays
+BEGIN UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 1; END;
