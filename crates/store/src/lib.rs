@@ -21,6 +21,7 @@ mod locations;
 mod lookup;
 mod norms;
 mod occupancy;
+mod occupancy_stats;
 mod organisations;
 mod sql;
 pub mod testing;
@@ -38,6 +39,7 @@ pub use inspections::{
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
 pub use occupancy::{Applied, EventContext, Stay, StayCorrection};
+pub use occupancy_stats::{CHART_MONTHS, FlaggedLocation, FlaggedMunicipality, MunicipalityOccupancy, OccupancyReport};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
 
@@ -68,6 +70,8 @@ pub struct Store {
     certificate_book_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<certificates::CertificateBook>>>,
     /// Capacity reports, by date.
     report_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<capacity::CapacityReport>>>,
+    /// The occupancy views' stays and figures, per occupancy generation.
+    occupancy_views: std::sync::Arc<occupancy_stats::OccupancyCaches>,
 }
 
 /// The SQLite file used when no database URL is given.
@@ -132,6 +136,7 @@ impl Store {
             certificate_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             certificate_book_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             report_cache: std::sync::Arc::new(cache::GenerationCache::new(8)),
+            occupancy_views: Default::default(),
         })
     }
 
