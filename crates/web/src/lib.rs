@@ -16,6 +16,7 @@ mod i18n;
 mod inspections;
 pub mod map;
 mod norms;
+mod occupancy_views;
 mod openapi;
 mod pages;
 
@@ -91,7 +92,8 @@ pub fn router(state: AppState) -> Router {
         .merge(certificates::routes())
         .merge(norms::routes())
         .merge(inspections::routes())
-        .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(norms::api_routes()).merge(inspections::api_routes()))
+        .merge(occupancy_views::routes())
+        .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(norms::api_routes()).merge(inspections::api_routes()).merge(occupancy_views::api_routes()))
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
