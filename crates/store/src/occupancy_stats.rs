@@ -76,7 +76,8 @@ pub struct OccupancyReport {
 pub struct FlaggedLocation {
     pub location_id: i64,
     pub address: String,
-    /// Stays flagged: housed more than 4 months within 6 without BRP registration.
+    /// Stays flagged (housed more than 4 months within 6 without BRP registration) with a
+    /// night in the 12 months up to the date.
     pub flagged: i64,
     /// Of those, still housed on the date.
     pub housed: i64,
@@ -95,6 +96,11 @@ pub struct FlaggedMunicipality {
 
 fn day(d: NaiveDate) -> String {
     d.format(crate::sql::DATE_FORMAT).to_string()
+}
+
+/// The first night of the 12 months up to and including `date`.
+fn year_before(date: NaiveDate) -> NaiveDate {
+    date.checked_sub_months(chrono::Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(date)
 }
 
 impl Store {
@@ -208,8 +214,8 @@ impl Store {
     }
 
     /// The locations in `municipality` with stays flagged for the registration rule (housed
-    /// more than 4 months within 6 without BRP registration), most first, with how many of
-    /// those are still housed on `date`.
+    /// more than 4 months within 6 without BRP registration) that have a night in the 12
+    /// months up to `date`, most first, with how many of those are still housed on `date`.
     pub async fn registration_flags(
         &self,
         municipality: &MunicipalityCode,
@@ -227,11 +233,13 @@ impl Store {
                          AS BIGINT) AS housed
              FROM stays s JOIN locations l ON l.id = s.location_id
              WHERE l.municipality_code = $1 AND s.unregistered_long = 1
+               AND s.check_in <= $2 AND (s.check_out IS NULL OR s.check_out > $3)
              GROUP BY l.id, l.street, l.house_number, l.house_letter, l.house_addition, l.postcode, l.place
              ORDER BY COUNT(*) DESC, l.postcode, l.house_number, l.id",
         )
         .bind(municipality.as_str())
         .bind(day(date))
+        .bind(day(year_before(date)))
         .fetch_all(&self.pool)
         .await?;
         let flags = rows
@@ -250,8 +258,8 @@ impl Store {
         Ok(flags)
     }
 
-    /// Flagged stays per municipality (counts only, no addresses), for every municipality
-    /// that has any, by name.
+    /// Flagged stays with a night in the 12 months up to `date`, per municipality (counts
+    /// only, no addresses), for every municipality that has any, by name.
     pub async fn registration_flag_counts(&self, date: NaiveDate) -> Result<Arc<Vec<FlaggedMunicipality>>, StoreError> {
         let (generation, _) = self.generations().await?;
         let key = date.to_string();
@@ -263,11 +271,12 @@ impl Store {
                     CAST(SUM(CASE WHEN s.check_in <= $1 AND (s.check_out IS NULL OR s.check_out > $1) THEN 1 ELSE 0 END)
                          AS BIGINT) AS housed
              FROM stays s JOIN locations l ON l.id = s.location_id JOIN municipalities m ON m.code = l.municipality_code
-             WHERE s.unregistered_long = 1
+             WHERE s.unregistered_long = 1 AND s.check_in <= $1 AND (s.check_out IS NULL OR s.check_out > $2)
              GROUP BY l.municipality_code, m.name
              ORDER BY m.name",
         )
         .bind(day(date))
+        .bind(day(year_before(date)))
         .fetch_all(&self.pool)
         .await?;
         let counts = rows

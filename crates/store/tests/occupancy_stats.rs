@@ -213,8 +213,12 @@ async fn registration_flags_per_location_and_per_municipality(db: TestDb) {
     assert_eq!(flags.len(), 1);
     assert_eq!((flags[0].location_id, flags[0].flagged, flags[0].housed), (venlo.id, 2, 1));
     assert_eq!(flags[0].address, "Teststraat 7, 5911 AB Testplaats");
-    // On a day before W1 arrived neither flagged stay is housed.
-    assert_eq!(store.registration_flags(&venlo_code, date("2025-12-01")).await.unwrap()[0].housed, 0);
+    // Both were housed on 1 March; a year after W5 left, only W1 counts.
+    let march = store.registration_flags(&venlo_code, date("2026-03-01")).await.unwrap();
+    assert_eq!((march[0].flagged, march[0].housed), (2, 2));
+    let next_summer = store.registration_flags(&venlo_code, date("2027-07-01")).await.unwrap();
+    assert_eq!((next_summer[0].flagged, next_summer[0].housed), (1, 1));
+    assert!(store.registration_flags(&venlo_code, date("2025-12-01")).await.unwrap().is_empty(), "before anyone came");
     let westland = MunicipalityCode::parse("GM1783").unwrap();
     assert!(store.registration_flags(&westland, date(TODAY)).await.unwrap().is_empty());
     let counts = store.registration_flag_counts(date(TODAY)).await.unwrap();

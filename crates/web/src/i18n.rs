@@ -340,7 +340,7 @@ texts! {
     bez_municipalities: "Gemeenten", "Municipalities";
     bez_occupied: "Bezette bedden", "Beds taken";
     bez_rate: "Bezettingsgraad", "Occupancy rate";
-    bez_reserved: "Reserveringen na de datum", "Reservations after the date";
+    bez_reserved: "Reserveringen (aankomst na de datum)", "Reservations (arriving after the date)";
     bez_stays_year: "Verblijven in de 12 maanden tot en met de datum", "Stays in the 12 months up to the date";
     bez_flagged_year: "Waarvan langer dan 4 maanden zonder inschrijving in de BRP", "Of which over 4 months without BRP registration";
     bez_on: "op", "on";
@@ -377,7 +377,7 @@ texts! {
     bez_flags_per_location: "Per locatie in", "Per location in";
     bez_flags_per_municipality: "Per gemeente (alleen aantallen)", "Per municipality (counts only)";
     bez_address: "Adres", "Address";
-    bez_flagged: "Gemarkeerde verblijven", "Flagged stays";
+    bez_flagged: "Gemarkeerde verblijven in de 12 maanden tot en met de datum", "Flagged stays in the 12 months up to the date";
     bez_housed: "Nog gehuisvest op de datum", "Still housed on the date";
     bez_flag_locations: "Locaties met markering", "Locations flagged";
     bez_flags_none: "Er zijn geen verblijven gemarkeerd.", "No stays are flagged.";

@@ -127,8 +127,8 @@ async fn occupancy_api(
     Ok(Json(body).into_response())
 }
 
-const RULE: &str = "stays of persons housed more than 4 months within 6 without BRP registration; housed = of those, \
-    still housed on the date";
+const RULE: &str = "stays of persons housed more than 4 months within 6 without BRP registration (the flag as refreshed \
+    daily) with a night in the 12 months up to the date; housed = of those, still housed on the date";
 
 async fn flags_api(
     State(state): State<AppState>,
@@ -317,8 +317,16 @@ fn peaks(months: &[MonthOccupancy]) -> Vec<usize> {
             _ => best.push(i),
         }
     }
+    // A year the window begins inside of has no fair busiest month.
+    if months.first().is_some_and(|m| month_of(m) != 1) {
+        best.retain(|&i| months[i].month[..4] != months[0].month[..4]);
+    }
     best.retain(|&i| months[i].average_occupied > 0.0);
     best
+}
+
+fn month_of(m: &MonthOccupancy) -> u32 {
+    m.month.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
 /// A round step for about four gridlines up to `max`.
@@ -355,7 +363,7 @@ fn chart_svg(tr: &Texts, stats: &OccupancyStats) -> String {
     let mut s = String::with_capacity(16 * 1024);
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="bez-chart-title bez-chart-desc" class="bez-chart" font-family="Verdana, sans-serif" font-size="12"><title id="bez-chart-title">{}</title><desc id="bez-chart-desc">{}</desc>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-labelledby="bez-chart-title bez-chart-desc" class="bez-chart" font-family="Verdana, sans-serif" font-size="13"><title id="bez-chart-title">{}</title><desc id="bez-chart-desc">{}</desc>"#,
         escape(tr.bez_chart_title),
         escape(&desc)
     );
@@ -375,6 +383,7 @@ fn chart_svg(tr: &Texts, stats: &OccupancyStats) -> String {
     }
     // The bars, one per month; the busiest month of each year dark, the current month hollow.
     let slot = plot_w / months.len().max(1) as f64;
+    let first_named = months.iter().position(|m| month_of(m) % 3 == 1);
     for (i, m) in months.iter().enumerate() {
         let x = left + i as f64 * slot + slot * 0.15;
         let w = slot * 0.7;
@@ -396,11 +405,11 @@ fn chart_svg(tr: &Texts, stats: &OccupancyStats) -> String {
             percent(tr, m.rate),
             if m.partial { format!(", {}", tr.bez_partial) } else { String::new() }
         );
-        // Month names every quarter, the year under January (and under the first month).
-        let month: u32 = m.month[5..7].parse().unwrap_or(0);
+        // Month names every quarter, the year under January and under the first name.
+        let month = month_of(m);
         let cx = left + (i as f64 + 0.5) * slot;
         let base = top + plot_h;
-        if month % 3 == 1 || i == 0 {
+        if month % 3 == 1 {
             let _ = write!(
                 s,
                 r#"<line x1="{cx:.1}" x2="{cx:.1}" y1="{base}" y2="{}" stroke="{INK}"/><text x="{cx:.1}" y="{}" text-anchor="middle" fill="{INK}">{}</text>"#,
@@ -409,7 +418,7 @@ fn chart_svg(tr: &Texts, stats: &OccupancyStats) -> String {
                 month_name(tr, month)
             );
         }
-        if month == 1 || i == 0 {
+        if month % 3 == 1 && (month == 1 || Some(i) == first_named) {
             let _ = write!(
                 s,
                 r#"<text x="{cx:.1}" y="{}" text-anchor="middle" fill="{INK}" font-weight="bold">{}</text>"#,
@@ -488,7 +497,8 @@ struct OccupancyPage {
     occupied: String,
     beds: String,
     rate: String,
-    reserved: String,
+    /// Shown for today or a later date only: before that, later arrivals were not known.
+    reserved: Option<String>,
     stays_in_year: String,
     flagged_in_year: String,
     year_from: String,
@@ -593,7 +603,7 @@ fn occupancy_view(
         occupied: number(tr, s.occupied),
         beds: number(tr, s.beds_in_service),
         rate: percent(tr, s.rate),
-        reserved: number(tr, s.reserved),
+        reserved: (s.date >= chrono::Utc::now().date_naive()).then(|| number(tr, s.reserved)),
         stays_in_year: number(tr, s.stays_in_year),
         flagged_in_year: number(tr, s.unregistered_long_in_year),
         year_from: s.year_from.to_string(),
@@ -793,8 +803,10 @@ mod tests {
             rate: None,
             partial: false,
         };
-        let months = [m("2025-11", 1.0), m("2025-12", 3.0), m("2026-01", 0.0), m("2026-07", 5.0), m("2026-08", 5.0)];
+        let months = [m("2025-01", 2.0), m("2025-12", 3.0), m("2026-01", 0.0), m("2026-07", 5.0), m("2026-08", 5.0)];
         assert_eq!(peaks(&months), [1, 3]);
+        // The year the window begins inside of is not judged.
+        assert_eq!(peaks(&months[1..]), [2]);
         assert!(peaks(&[m("2026-01", 0.0)]).is_empty());
     }
 }
