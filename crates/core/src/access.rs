@@ -105,6 +105,18 @@ impl LocationScope {
     }
 }
 
+/// What a viewer sees of the registration flags (stays housed more than 4 months within 6
+/// without BRP registration): addresses only in its own territory, counts per municipality
+/// for the national and regional roles, nothing for the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FlagView {
+    /// Per location, in these municipalities (all for administrators).
+    Locations(LocationScope),
+    /// Counts per municipality only: of these municipalities, or of all when `None`.
+    Municipalities(Option<Vec<MunicipalityCode>>),
+    Nothing,
+}
+
 impl Viewer {
     pub fn principal(&self) -> Option<&Principal> {
         match self {
@@ -153,6 +165,18 @@ impl Viewer {
         match self.principal() {
             Some(p) if p.role == Role::HousingProvider => p.organisation_id,
             _ => None,
+        }
+    }
+
+    /// What this viewer sees of the registration flags.
+    pub fn registration_flag_view(&self) -> FlagView {
+        let Some(p) = self.principal() else { return FlagView::Nothing };
+        match p.role {
+            Role::Administrator => FlagView::Locations(LocationScope::All),
+            Role::Municipality => FlagView::Locations(self.location_read_scope()),
+            Role::Ministry => FlagView::Municipalities(None),
+            Role::RegionalCoordinator => FlagView::Municipalities(Some(p.region_members.clone())),
+            Role::HousingProvider | Role::Inspector => FlagView::Nothing,
         }
     }
 
@@ -226,5 +250,19 @@ mod tests {
         }
         assert_eq!(Viewer::Public.location_read_scope(), LocationScope::Nothing);
         assert_eq!(Viewer::Account(principal(Role::HousingProvider)).forced_operator(), Some(42));
+        let flags = |role| Viewer::Account(principal(role)).registration_flag_view();
+        assert_eq!(flags(Role::Administrator), FlagView::Locations(LocationScope::All));
+        assert_eq!(
+            flags(Role::Municipality),
+            FlagView::Locations(LocationScope::Municipalities(vec![westland.clone()]))
+        );
+        assert_eq!(flags(Role::Ministry), FlagView::Municipalities(None));
+        assert_eq!(
+            flags(Role::RegionalCoordinator),
+            FlagView::Municipalities(Some(vec![den_haag.clone(), westland.clone()]))
+        );
+        assert_eq!(flags(Role::HousingProvider), FlagView::Nothing);
+        assert_eq!(flags(Role::Inspector), FlagView::Nothing);
+        assert_eq!(Viewer::Public.registration_flag_view(), FlagView::Nothing);
     }
 }

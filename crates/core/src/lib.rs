@@ -22,6 +22,7 @@ pub mod locations_csv;
 pub mod norms;
 pub mod occupancy;
 pub mod occupancy_events;
+pub mod occupancy_stats;
 pub mod register;
 pub mod totals;
 

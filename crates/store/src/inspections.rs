@@ -188,7 +188,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.to_string().into())))
 }
 
-fn address_of(r: &AnyRow) -> Result<String, StoreError> {
+pub(crate) fn address_of(r: &AnyRow) -> Result<String, StoreError> {
     let street: String = r.try_get("street")?;
     let number: i64 = r.try_get("house_number")?;
     let letter: Option<String> = r.try_get("house_letter")?;

@@ -21,6 +21,7 @@ mod locations;
 mod lookup;
 mod norms;
 mod occupancy;
+mod occupancy_stats;
 mod organisations;
 mod sql;
 pub mod testing;
@@ -38,6 +39,7 @@ pub use inspections::{
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
 pub use occupancy::{Applied, BedBoard, BoardBed, EventContext, Stay, StayCorrection, WorkerRead};
+pub use occupancy_stats::{CHART_MONTHS, FlaggedLocation, FlaggedMunicipality, MunicipalityOccupancy, OccupancyReport};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
 
@@ -70,6 +72,8 @@ pub struct Store {
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Capacity reports, by date.
     report_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<capacity::CapacityReport>>>,
+    /// The occupancy views' stays and figures, per occupancy generation.
+    occupancy_views: std::sync::Arc<occupancy_stats::OccupancyCaches>,
 }
 
 /// A write transaction that, on SQLite, holds this process's writer turn until it ends.
@@ -165,6 +169,7 @@ impl Store {
             certificate_book_cache: std::sync::Arc::new(cache::GenerationCache::new(1)),
             report_cache: std::sync::Arc::new(cache::GenerationCache::new(8)),
             sqlite_writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            occupancy_views: Default::default(),
         })
     }
 

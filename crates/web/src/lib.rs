@@ -17,6 +17,7 @@ mod inspections;
 pub mod map;
 mod norms;
 mod occupancy;
+mod occupancy_views;
 mod openapi;
 mod pages;
 
@@ -100,7 +101,16 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(norms::routes())
         .merge(inspections::routes())
         .merge(occupancy::routes())
-        .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(norms::api_routes()).merge(inspections::api_routes()).merge(occupancy::api_routes()))
+        .merge(occupancy_views::routes())
+        .nest(
+            "/api/v1",
+            api::routes()
+                .merge(certificates::api_routes())
+                .merge(norms::api_routes())
+                .merge(inspections::api_routes())
+                .merge(occupancy::api_routes())
+                .merge(occupancy_views::api_routes()),
+        )
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

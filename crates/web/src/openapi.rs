@@ -157,6 +157,7 @@ pub fn document() -> Value {
     with_norm_facts(&mut doc, "/components/schemas/LocationInput/properties");
     with_norm_facts(&mut doc, "/components/schemas/Location/allOf/1/properties");
     add_certificates(&mut doc);
+    extend(&mut doc, "/paths", crate::occupancy_views::openapi_paths());
     add_norms(&mut doc);
     add_inspections(&mut doc);
     add_occupancy(&mut doc);
