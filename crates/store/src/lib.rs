@@ -21,6 +21,7 @@ mod locations;
 mod lookup;
 mod norms;
 mod occupancy;
+mod occupancy_admin;
 mod organisations;
 mod sql;
 pub mod testing;
@@ -38,6 +39,7 @@ pub use inspections::{
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
 pub use occupancy::{Applied, EventContext, Stay, StayCorrection};
+pub use occupancy_admin::{LoadedLocation, Maintenance, OccupancyLoad};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};
 
