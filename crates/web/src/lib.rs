@@ -16,6 +16,7 @@ mod i18n;
 mod inspections;
 pub mod map;
 mod norms;
+mod occupancy_admin;
 mod openapi;
 mod pages;
 
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(norms::routes())
         .merge(inspections::routes())
         .nest("/api/v1", api::routes().merge(certificates::api_routes()).merge(norms::api_routes()).merge(inspections::api_routes()))
+        .nest("/api/v1", occupancy_admin::api_routes())
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
