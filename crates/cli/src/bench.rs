@@ -47,3 +47,34 @@ pub fn norms(scale: f64, rounds: usize) -> Result<String, String> {
         n as f64 / judged
     ))
 }
+
+/// `flexwonen bench occupancy`: the demo load at `scale` into the database, timed per part
+/// (the location load, the occupancy generation in memory, the occupancy load in one
+/// transaction), as a JSON line. Replaces the database's data, so it refuses a database
+/// that holds anything but demo data.
+pub async fn occupancy(store: &flexwonen_store::Store, scale: f64) -> Result<String, Box<dyn std::error::Error>> {
+    if !store.is_empty().await? && store.setting("demo_data").await?.is_none() {
+        return Err("bench occupancy replaces all data: use an empty database or a demo database".into());
+    }
+    let started = Instant::now();
+    let s = crate::demo::load(store, scale, flexwonen_core::demo::DEFAULT_SEED, false).await?;
+    let total = started.elapsed().as_secs_f64();
+    let database = match store.backend() {
+        flexwonen_store::Backend::Sqlite => "sqlite",
+        flexwonen_store::Backend::Postgres => "postgres",
+    };
+    let load = s.occupancy_loaded_s.max(1e-9);
+    Ok(format!(
+        "{{\"database\": \"{database}\", \"scale\": {scale}, \"locations\": {}, \"beds\": {}, \"workers\": {}, \
+         \"stays\": {}, \"demo_total_s\": {total:.1}, \"occupancy_generate_s\": {:.2}, \"occupancy_load_s\": {:.2}, \
+         \"stays_per_s\": {:.0}, \"rows_per_s\": {:.0}}}",
+        s.locations,
+        s.beds,
+        s.workers,
+        s.stays,
+        s.occupancy_generated_s,
+        s.occupancy_loaded_s,
+        s.stays as f64 / load,
+        (s.stays + s.workers) as f64 / load
+    ))
+}

@@ -1,14 +1,16 @@
 //! Demo data: the geography, the 2012 signatories, synthetic providers with their
 //! certificates, locations, rooms
-//! and beds (see `flexwonen_core::demo`), and one demo account per role.
+//! and beds (see `flexwonen_core::demo`), occupancy from 2024 up to today
+//! (`flexwonen_core::demo_occupancy`), and one demo account per role.
 
 use flexwonen_core::access::Role;
 use flexwonen_core::certificates::{CertificateDraft, StatusChange};
 use flexwonen_core::demo::{self, DemoData};
+use flexwonen_core::demo_occupancy;
 use flexwonen_core::geography::{self, RegionKind};
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::register::{OrganisationDraft, OrganisationKind};
-use flexwonen_store::{AccountSpec, Actor, DemoLoad, Store, StoreError};
+use flexwonen_store::{AccountSpec, Actor, DemoLoad, OccupancyLoad, Store, StoreError};
 
 /// The password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "flexwonen-demo";
@@ -64,7 +66,7 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
     if !show_progress {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    store.bulk_load(&actor, DemoLoad { locations: &rows }, &|n| bar.inc(n)).await?;
+    let loaded = store.bulk_load(&actor, DemoLoad { locations: &rows }, &|n| bar.inc(n)).await?;
     bar.finish_and_clear();
     for c in &data.certificates {
         let draft = CertificateDraft {
@@ -80,6 +82,22 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
             store.change_certificate_status(&actor, created.id, created.version, &change).await?;
         }
     }
+
+    // Occupancy up to today, with the permitted capacity judged by the built-in norms.
+    let started = std::time::Instant::now();
+    let sets = flexwonen_core::norms::builtin_rule_sets().map_err(|e| StoreError::invalid("norms", "bad_data", e))?;
+    let today = chrono::Utc::now().date_naive();
+    let occupancy = demo_occupancy::generate_occupancy(&data, seed, today, &sets);
+    let occupancy_generated_s = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
+    let bar = crate::progress((occupancy.workers.len() + occupancy.stays.len()) as u64, "bewoning");
+    if !show_progress {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let load = OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded };
+    store.bulk_load_occupancy(&actor, load, &|n| bar.inc(n)).await?;
+    bar.finish_and_clear();
+    let occupancy_loaded_s = started.elapsed().as_secs_f64();
 
     // The provider account manages the operator of the first Westland location.
     let westland =
@@ -114,13 +132,22 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
         certificates: data.certificates.len(),
         locations: rows.len(),
         beds: rows.iter().map(|(d, _)| d.bed_count()).sum(),
+        workers: occupancy.workers.len(),
+        stays: occupancy.stays.len(),
+        occupancy_generated_s,
+        occupancy_loaded_s,
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DemoSummary {
     pub organisations: usize,
     pub certificates: usize,
     pub locations: usize,
     pub beds: usize,
+    pub workers: usize,
+    pub stays: usize,
+    /// Seconds to generate the occupancy in memory, and to load it (one transaction).
+    pub occupancy_generated_s: f64,
+    pub occupancy_loaded_s: f64,
 }

@@ -74,6 +74,25 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Occupancy housekeeping.
+    Occupancy {
+        #[command(subcommand)]
+        action: OccupancyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum OccupancyAction {
+    /// Refresh the registration flags of running stays, then purge worker records whose last
+    /// check-out lies more than the retention period back (what `serve` does every day).
+    Maintain {
+        /// The day to judge on (YYYY-MM-DD); today when absent.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        /// Months after their last check-out that worker records are purged.
+        #[arg(long, env = "FLEXWONEN_RETENTION_MONTHS", default_value_t = flexwonen_web::DEFAULT_RETENTION_MONTHS)]
+        retention_months: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -106,6 +125,12 @@ enum BenchWhat {
         /// Requests per client in each of the two phases.
         #[arg(long, default_value_t = 200)]
         requests: usize,
+    },
+    /// The demo load with occupancy into the database (REPLACES ALL DATA; refused unless the
+    /// database is empty or holds demo data): generation and load times, stays per second.
+    DemoOccupancy {
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
     },
 }
 
@@ -194,6 +219,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             let is_demo = store.setting("demo_data").await?.is_some();
             tokio::spawn(sanctions_daily(store.clone()));
+            tokio::spawn(occupancy_daily(store.clone(), retention_months));
             let state = flexwonen_web::AppState::new(
                 store,
                 flexwonen_web::Config {
@@ -218,6 +244,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 s.locations,
                 s.beds,
                 started.elapsed().as_secs_f64()
+            );
+            println!(
+                "demo occupancy: {} workers, {} stays (loaded in {:.1} s)",
+                s.workers, s.stays, s.occupancy_loaded_s
             );
         }
         Command::Import { what: ImportWhat::Locations { file } } => {
@@ -287,6 +317,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             println!("{}", flexwonen::bench_occupancy::occupancy(store, clients.max(1), requests.max(1)).await?);
         }
+        Command::Bench { what: BenchWhat::DemoOccupancy { scale } } => {
+            check_scale(scale)?;
+            println!("{}", flexwonen::bench::occupancy(&store, scale).await?);
+        }
+        Command::Occupancy { action: OccupancyAction::Maintain { today, retention_months } } => {
+            let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let m = store.occupancy_maintenance(&Actor::system("occupancy"), today, retention_months).await?;
+            println!(
+                "occupancy maintenance on {today}: {} stays flagged, {} flags cleared, {} worker records purged (retention {} months)",
+                m.flags_set, m.flags_cleared, m.workers_purged, m.retention_months
+            );
+        }
         Command::Token { action: TokenAction::Create { account } } => {
             let a =
                 store.account_by_username(&account).await?.ok_or_else(|| format!("there is no account '{account}'"))?;
@@ -309,6 +351,26 @@ async fn sanctions_daily(store: Store) {
             Ok(applied) if !applied.is_empty() => tracing::info!(count = applied.len(), "sanctions applied"),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "the daily sanction run failed"),
+        }
+    }
+}
+
+/// Occupancy housekeeping at start-up and then every day: registration flags of running
+/// stays, then the retention purge. Running it twice changes nothing, so several servers on
+/// one database may each run it.
+async fn occupancy_daily(store: Store, retention_months: u32) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        let today = chrono::Utc::now().date_naive();
+        match store.occupancy_maintenance(&Actor::system("occupancy"), today, retention_months).await {
+            Ok(m) => tracing::info!(
+                flags_set = m.flags_set,
+                flags_cleared = m.flags_cleared,
+                workers_purged = m.workers_purged,
+                "occupancy maintenance"
+            ),
+            Err(e) => tracing::error!(error = %e, "the daily occupancy maintenance failed"),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod address;
 pub mod capacity;
 pub mod certificates;
 pub mod demo;
+pub mod demo_occupancy;
 pub mod error;
 pub mod geo;
 pub mod geography;

@@ -21,6 +21,7 @@ mod locations;
 mod lookup;
 mod norms;
 mod occupancy;
+mod occupancy_admin;
 mod occupancy_stats;
 mod organisations;
 mod sql;
@@ -39,6 +40,7 @@ pub use inspections::{
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
 pub use occupancy::{Applied, BedBoard, BoardBed, EventContext, Stay, StayCorrection, WorkerRead};
+pub use occupancy_admin::{LoadedLocation, Maintenance, OccupancyLoad};
 pub use occupancy_stats::{CHART_MONTHS, FlaggedLocation, FlaggedMunicipality, MunicipalityOccupancy, OccupancyReport};
 pub use organisations::Organisation;
 pub use totals::{Totals, TotalsRow};

@@ -159,6 +159,14 @@ pub struct DemoLoad<'a> {
     pub locations: &'a [(LocationDraft, Option<i64>)],
 }
 
+/// A location as a bulk load stored it: its id and its beds' ids, rooms and beds in the
+/// draft's order (so demo occupancy can name beds by position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedLocation {
+    pub id: i64,
+    pub bed_ids: Vec<i64>,
+}
+
 const SUMMARY_COLUMNS: &str =
     "l.id, l.version, l.postcode, l.house_number, l.house_letter, l.house_addition, l.street, l.place,
     l.municipality_code, m.name AS municipality_name, l.housing_form, l.legal_status, l.stay_type, l.operator_id,
@@ -529,8 +537,9 @@ impl Store {
         actor: &Actor,
         load: DemoLoad<'_>,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<LoadedLocation>, StoreError> {
         let mut tx = self.begin_write().await?;
+        let mut loaded = Vec::with_capacity(load.locations.len());
         let next = |table: &'static str| format!("SELECT COALESCE(MAX(id), 0) AS n FROM {table}");
         let mut location_id: i64 =
             sqlx::query(sqlx::AssertSqlSafe(next("locations"))).fetch_one(&mut *tx).await?.try_get("n")?;
@@ -551,6 +560,7 @@ impl Store {
                 locations.push(
                     std::iter::once(Value::Int(location_id)).chain(location_values(&d, 1, &ts)).collect::<Vec<_>>(),
                 );
+                loaded.push(LoadedLocation { id: location_id, bed_ids: Vec::with_capacity(draft.bed_count()) });
                 for (rp, room) in draft.rooms.iter().enumerate() {
                     room_id += 1;
                     rooms.push(vec![
@@ -562,6 +572,9 @@ impl Store {
                     ]);
                     for (bp, bed) in room.beds.iter().enumerate() {
                         bed_id += 1;
+                        if let Some(l) = loaded.last_mut() {
+                            l.bed_ids.push(bed_id);
+                        }
                         beds.push(vec![
                             Value::Int(bed_id),
                             Value::Int(room_id),
@@ -601,7 +614,7 @@ impl Store {
         let summary = serde_json::json!({"locations": load.locations.len()});
         record(&mut tx, actor, "register", 0, "bulk_load", None, Some(&summary)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(loaded)
     }
 }
 

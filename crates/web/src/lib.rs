@@ -17,6 +17,7 @@ mod inspections;
 pub mod map;
 mod norms;
 mod occupancy;
+mod occupancy_admin;
 mod occupancy_views;
 mod openapi;
 mod pages;
@@ -109,7 +110,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .merge(norms::api_routes())
                 .merge(inspections::api_routes())
                 .merge(occupancy::api_routes())
-                .merge(occupancy_views::api_routes()),
+                .merge(occupancy_views::api_routes())
+                .merge(occupancy_admin::api_routes()),
         )
         .route("/healthz", axum::routing::get(api::healthz))
         .fallback(error::fallback)

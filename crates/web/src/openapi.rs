@@ -161,7 +161,27 @@ pub fn document() -> Value {
     add_norms(&mut doc);
     add_inspections(&mut doc);
     add_occupancy(&mut doc);
+    add_occupancy_admin(&mut doc);
     doc
+}
+
+/// Occupancy housekeeping: the registration flags of running stays and the retention purge.
+fn add_occupancy_admin(doc: &mut Value) {
+    let date = json!({"type": "string", "format": "date", "example": "2026-11-28"});
+    let count = json!({"type": "integer", "minimum": 0});
+    extend(
+        doc,
+        "/paths",
+        [(
+            "/occupancy/maintenance",
+            json!({"post": {"summary": "Occupancy maintenance (administrators), as the server runs it every day: recompute the registration flag (more than 4 months within 6 housed while not in the BRP) of stays that are open or ended within 6 months, then delete the worker records whose every stay ended more than the retention period (FLEXWONEN_RETENTION_MONTHS, default 12) before the day. Stays keep location, bed, nationality, dates and their flag, so every count stays the same; running it twice changes nothing",
+                "security": [{"bearer": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false,
+                    "properties": {"today": {"allOf": [date.clone()], "description": "the day to judge on; today when absent"}}}}}},
+                "responses": {"200": ok(json!({"type": "object", "properties": {"today": date, "flags_set": count.clone(), "flags_cleared": count.clone(),
+                    "retention_months": count.clone(), "workers_purged": count}})),
+                    "401": error("no token"), "403": error("administrators only"), "415": error("not JSON"), "422": error("bad date")}}}),
+        )],
+    );
 }
 
 // certificates
