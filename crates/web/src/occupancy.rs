@@ -41,6 +41,7 @@ pub fn api_routes() -> axum::Router<AppState> {
         .route("/occupancy/events", axum::routing::post(api_events))
         .route("/locations/{id}/beds", get(api_board))
         .route("/stays/{id}", get(api_stay).put(api_correct))
+        .route("/occupancy/reads", get(api_reads))
 }
 
 fn today() -> NaiveDate {
@@ -198,6 +199,30 @@ fn json_events(body: &[u8]) -> Result<Vec<Received>, ApiError> {
             (None, id, input)
         })
         .collect())
+}
+
+/// `GET /api/v1/occupancy/reads[?limit=]`: who read worker data, when, and what; newest
+/// first (administrators).
+async fn api_reads(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    if ctx.viewer.principal().is_none() {
+        return Err(ApiError::unauthorized());
+    }
+    if !ctx.viewer.is_admin() {
+        return Err(ApiError::forbidden("only administrators read the log of reads"));
+    }
+    let limit = match q.get("limit").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => 100,
+        Some(s) => s.parse::<i64>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| ApiError {
+            status: StatusCode::BAD_REQUEST,
+            ..ApiError::invalid(FieldErrors::single("limit", "invalid_paging", "a whole number from 1 to 1000"))
+        })?,
+    };
+    let reads = state.store.worker_reads(limit).await?;
+    Ok(Json(serde_json::json!({ "items": reads })).into_response())
 }
 
 /// `GET /api/v1/stays/{id}` (logged as a read of worker data).

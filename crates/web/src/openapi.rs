@@ -623,6 +623,14 @@ fn add_occupancy(doc: &mut Value) {
                     "409": error("stale version"), "422": error("refused: the reason per field"), "428": error("no version given")}}}),
             ),
             (
+                "/occupancy/reads",
+                json!({"get": {"summary": "The log of reads of worker data, newest first: who, when, what (bed board, stay), which record and how many workers it showed (administrators)",
+            "security": bearer.clone(), "parameters": [query("limit", json!({"type": "integer", "minimum": 1, "maximum": 1000}), "how many; 100 when absent")],
+            "responses": {"200": ok(json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"}, "what": {"type": "string"}, "subject_id": {"type": "integer", "nullable": true},
+                "records": {"type": "integer"}}}}}})), "400": error("bad limit"), "401": error("not signed in"), "403": error("not an administrator")}}}),
+            ),
+            (
                 "/locations/{id}/beds",
                 json!({"get": {"summary": "The bed board of a location on a day: per bed free, occupied, reserved (booked from a later day) or out of service, with the permitted capacity; with the stay (pseudonymous) for roles that may see workers, a read that is logged",
             "security": bearer, "parameters": [id, query("date", date.clone(), "the day; today when absent")],

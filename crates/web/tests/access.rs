@@ -94,6 +94,11 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (Method::GET, format!("/api/v1/locations/{w}/beds"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
         (
             Method::GET,
+            "/api/v1/occupancy/reads".into(),
+            [UNAUTHORIZED, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            Method::GET,
             format!("/api/v1/locations/{v}/beds"),
             [UNAUTHORIZED, OK, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK],
         ),
