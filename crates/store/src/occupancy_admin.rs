@@ -83,6 +83,42 @@ fn number(out: &mut String, x: f64) {
     let _ = write!(out, "{x:?}");
 }
 
+/// Rows of one multi-row `INSERT`, written every `ROWS_PER_STATEMENT` rows.
+struct RowBatch {
+    head: &'static str,
+    rows: Vec<String>,
+}
+
+impl RowBatch {
+    fn new(head: &'static str) -> RowBatch {
+        RowBatch { head, rows: Vec::with_capacity(ROWS_PER_STATEMENT) }
+    }
+
+    async fn push(
+        &mut self,
+        conn: &mut AnyConnection,
+        row: String,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), StoreError> {
+        self.rows.push(row);
+        if self.rows.len() == ROWS_PER_STATEMENT {
+            self.flush(conn, progress).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, conn: &mut AnyConnection, progress: &(dyn Fn(u64) + Sync)) -> Result<(), StoreError> {
+        execute_rows(conn, self.head, &self.rows).await?;
+        progress(self.rows.len() as u64);
+        self.rows.clear();
+        Ok(())
+    }
+
+    async fn finish(mut self, conn: &mut AnyConnection, progress: &(dyn Fn(u64) + Sync)) -> Result<(), StoreError> {
+        self.flush(conn, progress).await
+    }
+}
+
 async fn execute_rows(conn: &mut AnyConnection, head: &str, rows: &[String]) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut sql = String::with_capacity(head.len() + chunk.iter().map(|r| r.len() + 2).sum::<usize>());
@@ -116,9 +152,10 @@ impl Store {
         let mut ts_literal = String::new();
         quoted(&mut ts_literal, &ts);
 
-        let mut rows = Vec::with_capacity(ROWS_PER_STATEMENT);
-        let head = "INSERT INTO workers (id, provider_id, reference, nationality, employer_id, registration, \
-                    brp_municipality, registered_on, bsn_hash, version, created_at, updated_at) VALUES ";
+        let mut rows = RowBatch::new(
+            "INSERT INTO workers (id, provider_id, reference, nationality, employer_id, registration, \
+                    brp_municipality, registered_on, bsn_hash, version, created_at, updated_at) VALUES ",
+        );
         for (i, w) in o.workers.iter().enumerate() {
             let mut r = String::with_capacity(160);
             let _ = write!(r, "({}, {}, ", first_worker + 1 + i as i64, org(w.provider)?);
@@ -140,21 +177,16 @@ impl Store {
             r.push_str(", ");
             quoted_date(&mut r, w.registered_on);
             let _ = write!(r, ", NULL, 1, {ts_literal}, {ts_literal})");
-            rows.push(r);
-            if rows.len() == ROWS_PER_STATEMENT {
-                execute_rows(&mut tx, head, &rows).await?;
-                rows.clear();
-                progress(ROWS_PER_STATEMENT as u64);
-            }
+            rows.push(&mut tx, r, progress).await?;
         }
-        execute_rows(&mut tx, head, &rows).await?;
-        progress(rows.len() as u64);
-        rows.clear();
+        rows.finish(&mut tx, progress).await?;
 
-        let head = "INSERT INTO stays (location_id, bed_id, worker_id, provider_id, nationality, check_in, check_out, \
+        let mut rows = RowBatch::new(
+            "INSERT INTO stays (location_id, bed_id, worker_id, provider_id, nationality, check_in, check_out, \
                     separate_contract, contract_start, rent_per_week, notice_days, deduction_per_week, \
                     written_authorisation, hours_per_week, agricultural_cao, deduction_problems, unregistered_long, \
-                    version, created_at, updated_at) VALUES ";
+                    version, created_at, updated_at) VALUES ",
+        );
         for s in &o.stays {
             let location = load.locations.get(s.location).ok_or_else(|| {
                 StoreError::invalid("location", "unknown_location", format!("no demo location {}", s.location))
@@ -195,15 +227,9 @@ impl Store {
             let problems: Vec<&str> = s.deduction_problems.iter().map(|p| p.as_str()).collect();
             quoted(&mut r, &problems.join(","));
             let _ = write!(r, ", {}, 1, {ts_literal}, {ts_literal})", i64::from(s.unregistered_long));
-            rows.push(r);
-            if rows.len() == ROWS_PER_STATEMENT {
-                execute_rows(&mut tx, head, &rows).await?;
-                rows.clear();
-                progress(ROWS_PER_STATEMENT as u64);
-            }
+            rows.push(&mut tx, r, progress).await?;
         }
-        execute_rows(&mut tx, head, &rows).await?;
-        progress(rows.len() as u64);
+        rows.finish(&mut tx, progress).await?;
 
         if self.backend == Backend::Postgres {
             // Explicit ids bypassed the identity sequence; move it past the new rows.

@@ -218,14 +218,14 @@ async fn a_check_in_above_the_permitted_capacity_is_refused(db: TestDb) {
     apply(store, &all, check_in("later", b[permitted], "W-res", "2026-04-01")).await.unwrap();
 }
 
-async fn parallel_check_ins_into_one_bed_let_exactly_one_through(db: TestDb) {
-    let store = &db.store;
-    let org = provider(store, "93333333").await;
-    let loc = location(store, org, "5911AB", 200.0, 3).await;
-    let bed = beds(&loc)[0];
-    let tasks: Vec<_> = (0..12)
-        .map(|i| {
-            let store = store.clone();
+/// Checks a different worker into each of `beds` at once (a bed may repeat), on 2026-06-01;
+/// answers how many were applied, and asserts every other answer is a refusal with `code`.
+async fn check_in_all_at_once(store: &Store, beds: &[i64], code: &str) -> usize {
+    let tasks: Vec<_> = beds
+        .iter()
+        .enumerate()
+        .map(|(i, bed)| {
+            let (store, bed) = (store.clone(), *bed);
             tokio::spawn(async move {
                 apply(&store, &LocationScope::All, check_in(&format!("p{i}"), bed, &format!("P{i}"), "2026-06-01"))
                     .await
@@ -236,11 +236,18 @@ async fn parallel_check_ins_into_one_bed_let_exactly_one_through(db: TestDb) {
     for t in tasks {
         match t.await.unwrap() {
             Ok(Applied::Applied { .. }) => applied += 1,
-            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].code, "bed_taken"),
+            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].code, code),
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(applied, 1);
+    applied
+}
+
+async fn parallel_check_ins_into_one_bed_let_exactly_one_through(db: TestDb) {
+    let store = &db.store;
+    let org = provider(store, "93333333").await;
+    let loc = location(store, org, "5911AB", 200.0, 3).await;
+    assert_eq!(check_in_all_at_once(store, &[beds(&loc)[0]; 12], "bed_taken").await, 1);
     assert_eq!(stay_count(store).await, 1);
 }
 
@@ -251,26 +258,7 @@ async fn parallel_check_ins_into_different_beds_stop_at_the_permitted_capacity(d
     let permitted = store.location_capacity(&loc, date("2026-06-01")).await.unwrap().permitted.unwrap() as usize;
     let in_service: Vec<i64> = beds(&loc).into_iter().take(8).collect();
     assert!(permitted < in_service.len());
-    let tasks: Vec<_> = in_service
-        .iter()
-        .enumerate()
-        .map(|(i, bed)| {
-            let (store, bed) = (store.clone(), *bed);
-            tokio::spawn(async move {
-                apply(&store, &LocationScope::All, check_in(&format!("q{i}"), bed, &format!("Q{i}"), "2026-06-01"))
-                    .await
-            })
-        })
-        .collect();
-    let mut applied = 0;
-    for t in tasks {
-        match t.await.unwrap() {
-            Ok(Applied::Applied { .. }) => applied += 1,
-            Err(StoreError::Invalid(e)) => assert_eq!(e.0[0].code, "over_capacity"),
-            other => panic!("unexpected {other:?}"),
-        }
-    }
-    assert_eq!(applied, permitted);
+    assert_eq!(check_in_all_at_once(store, &in_service, "over_capacity").await, permitted);
     assert_eq!(stay_count(store).await, permitted as i64);
 }
 
