@@ -1,12 +1,16 @@
 //! Occupancy: workers (pseudonymous), their stays on beds, and the events that change them.
 //!
 //! The invariants hold in the database transaction, whoever calls: a bed holds at most one
-//! person on any night, a bed out of service takes no one, and a check-in may not take a
-//! location above the capacity the norms permit on the check-in date. Every event first
-//! locks its location row (`UPDATE locations SET version = version`: a row lock on
-//! PostgreSQL, and SQLite's write transactions already run one at a time), so two clients
-//! racing for one bed are served one after the other and the second sees the first's stay.
-//! A partial unique index (one open stay per bed) is the database's own last guard.
+//! person on any night, a bed out of service takes no one, a worker sleeps in one bed, and
+//! a check-in may not take a location above the capacity the norms permit on the check-in
+//! date. Every check-in first locks its location row (`UPDATE locations SET version =
+//! version` on PostgreSQL; SQLite's write transactions already run one at a time), so two
+//! clients racing for one bed are served one after the other and the second sees the
+//! first's stay. A check-out only shortens a stay and needs no lock: it updates the version
+//! it read. A partial unique index (one open stay per bed) is the database's own last guard.
+//!
+//! Statements are few on purpose (each is a round trip, and on SQLite the write lock is held
+//! across them all): what the checks need is read in one statement and checked in Rust.
 
 use crate::audit::{Actor, record};
 use crate::capacity::{self, FACTS_TEXT};

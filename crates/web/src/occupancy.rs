@@ -67,9 +67,20 @@ struct EventResult {
 #[derive(Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 enum Outcome {
-    Applied { stay_id: i64 },
-    Duplicate { stay_id: Option<i64> },
-    Rejected { errors: FieldErrors },
+    Applied {
+        stay_id: i64,
+    },
+    Duplicate {
+        stay_id: Option<i64>,
+    },
+    Rejected {
+        errors: FieldErrors,
+    },
+    /// The server could not apply it (a database failure, logged); nothing of it changed and
+    /// it may be sent again.
+    Failed {
+        message: &'static str,
+    },
 }
 
 #[derive(Serialize)]
@@ -77,6 +88,7 @@ struct BatchResult {
     applied: usize,
     duplicates: usize,
     rejected: usize,
+    failed: usize,
     results: Vec<EventResult>,
 }
 
@@ -90,14 +102,15 @@ fn sender_scope(ctx: &Ctx) -> Result<(String, LocationScope), ApiError> {
 }
 
 /// Applies the events in order, each in its own transaction: a refused event changes
-/// nothing, the others go through.
+/// nothing, the others go through; each gets its own result, even a failed one, so a sender
+/// always learns which events were applied.
 async fn apply_all(
     state: &AppState,
     ctx: &Ctx,
     sender: &str,
     scope: &LocationScope,
     events: Vec<Received>,
-) -> Result<BatchResult, StoreError> {
+) -> BatchResult {
     let actor = ctx.actor();
     let event_ctx = EventContext {
         actor: &actor,
@@ -107,7 +120,8 @@ async fn apply_all(
         today: today(),
         generation: ctx.generation,
     };
-    let mut out = BatchResult { applied: 0, duplicates: 0, rejected: 0, results: Vec::with_capacity(events.len()) };
+    let mut out =
+        BatchResult { applied: 0, duplicates: 0, rejected: 0, failed: 0, results: Vec::with_capacity(events.len()) };
     for (line, id, input) in events {
         let outcome = match input.and_then(|i| i.validate()) {
             Err(errors) => Outcome::Rejected { errors },
@@ -115,17 +129,21 @@ async fn apply_all(
                 Ok(Applied::Applied { stay_id }) => Outcome::Applied { stay_id },
                 Ok(Applied::Duplicate { stay_id }) => Outcome::Duplicate { stay_id },
                 Err(StoreError::Invalid(errors)) => Outcome::Rejected { errors },
-                Err(e) => return Err(e),
+                Err(e) => {
+                    tracing::error!(error = %e, "occupancy event failed");
+                    Outcome::Failed { message: "the server could not apply this event; send it again" }
+                }
             },
         };
         match outcome {
             Outcome::Applied { .. } => out.applied += 1,
             Outcome::Duplicate { .. } => out.duplicates += 1,
             Outcome::Rejected { .. } => out.rejected += 1,
+            Outcome::Failed { .. } => out.failed += 1,
         }
         out.results.push(EventResult { id, line, outcome });
     }
-    Ok(out)
+    out
 }
 
 /// `POST /api/v1/occupancy/events`: `{"events": [...]}` as JSON, or the event CSV format
@@ -178,7 +196,7 @@ async fn api_events(
             format!("{} events; send at most {MAX_EVENTS} per batch", events.len()),
         )));
     }
-    Ok(Json(apply_all(&state, &ctx, &sender, &scope, events).await?).into_response())
+    Ok(Json(apply_all(&state, &ctx, &sender, &scope, events).await).into_response())
 }
 
 /// The batch's events, each parsed on its own so one malformed event is that event's

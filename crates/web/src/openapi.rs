@@ -594,7 +594,8 @@ fn add_occupancy(doc: &mut Value) {
         "unregistered_long": {"type": "boolean", "description": "housed more than 4 months within 6 while not BRP-registered"}, "version": {"type": "integer"}}});
     extend(doc, "/components/schemas", [("OccupancyEvent", event), ("Stay", stay)]);
     let result = json!({"type": "object", "properties": {"id": {"type": "string", "nullable": true}, "line": {"type": "integer", "description": "CSV uploads: the line"},
-        "result": codes(&["applied", "duplicate", "rejected"]), "stay_id": {"type": "integer"},
+        "result": codes(&["applied", "duplicate", "rejected", "failed"]), "stay_id": {"type": "integer"},
+        "message": {"type": "string", "description": "failed: the server could not apply the event (nothing of it changed); send it again"},
         "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}});
     let csv_columns = CSV_COLUMNS.join(",");
     extend(
@@ -607,7 +608,7 @@ fn add_occupancy(doc: &mut Value) {
             "security": bearer.clone(), "requestBody": {"required": true, "content": {
                 "application/json": {"schema": {"type": "object", "required": ["events"], "additionalProperties": false, "properties": {"events": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/OccupancyEvent"}}}}},
                 "text/csv": {"schema": {"type": "string", "description": format!("UTF-8, one event per line, header: {csv_columns}; booleans ja/nee")}}}},
-            "responses": {"200": ok(json!({"type": "object", "properties": {"applied": {"type": "integer"}, "duplicates": {"type": "integer"}, "rejected": {"type": "integer"},
+            "responses": {"200": ok(json!({"type": "object", "properties": {"applied": {"type": "integer"}, "duplicates": {"type": "integer"}, "rejected": {"type": "integer"}, "failed": {"type": "integer"},
                 "results": {"type": "array", "items": result}}})),
                 "400": error("malformed JSON"), "401": error("no token"), "403": error("role may not record stays, or a browser session"),
                 "413": error("body over 1 MB"), "415": error("neither JSON nor CSV"), "422": error("a CSV file that is not UTF-8 or has the wrong header; more than 1000 events")}}}),
