@@ -612,6 +612,14 @@ impl Texts {
         }
     }
 
+    /// A country by its ISO code: in Dutch for the countries most labour migrants come
+    /// from, otherwise (and in English) by its English name.
+    pub fn country(&self, code: &str) -> String {
+        let dutch =
+            std::ptr::eq(self, &NL).then(|| COUNTRIES_NL.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)).flatten();
+        dutch.unwrap_or_else(|| flexwonen_core::occupancy_events::country_name(code)).to_string()
+    }
+
     pub fn bed_state(&self, s: flexwonen_core::occupancy::BedState) -> &'static str {
         use flexwonen_core::occupancy::BedState;
         match s {
@@ -800,6 +808,54 @@ impl Texts {
         nl.to_string()
     }
 }
+
+/// Dutch names of the countries most labour migrants come from; others by their English name.
+const COUNTRIES_NL: &[(&str, &str)] = &[
+    ("AL", "Albanië"),
+    ("AT", "Oostenrijk"),
+    ("BA", "Bosnië en Herzegovina"),
+    ("BE", "België"),
+    ("BG", "Bulgarije"),
+    ("BY", "Belarus"),
+    ("CH", "Zwitserland"),
+    ("CY", "Cyprus"),
+    ("CZ", "Tsjechië"),
+    ("DE", "Duitsland"),
+    ("DK", "Denemarken"),
+    ("EE", "Estland"),
+    ("ES", "Spanje"),
+    ("FI", "Finland"),
+    ("FR", "Frankrijk"),
+    ("GB", "Verenigd Koninkrijk"),
+    ("GE", "Georgië"),
+    ("GR", "Griekenland"),
+    ("HR", "Kroatië"),
+    ("HU", "Hongarije"),
+    ("ID", "Indonesië"),
+    ("IE", "Ierland"),
+    ("IN", "India"),
+    ("IS", "IJsland"),
+    ("IT", "Italië"),
+    ("LI", "Liechtenstein"),
+    ("LT", "Litouwen"),
+    ("LU", "Luxemburg"),
+    ("LV", "Letland"),
+    ("MD", "Moldavië"),
+    ("MK", "Noord-Macedonië"),
+    ("MT", "Malta"),
+    ("NL", "Nederland"),
+    ("NO", "Noorwegen"),
+    ("PH", "Filipijnen"),
+    ("PL", "Polen"),
+    ("PT", "Portugal"),
+    ("RO", "Roemenië"),
+    ("RS", "Servië"),
+    ("SE", "Zweden"),
+    ("SI", "Slovenië"),
+    ("SK", "Slowakije"),
+    ("TR", "Turkije"),
+    ("UA", "Oekraïne"),
+];
 
 #[cfg(test)]
 mod tests {

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 use flexwonen_core::FieldErrors;
 use flexwonen_core::access::LocationScope;
 use flexwonen_core::occupancy::BedState;
-use flexwonen_core::occupancy_events::{EventInput, TermsInput, WorkerInput, country_name, parse_events_csv};
+use flexwonen_core::occupancy_events::{EventInput, TermsInput, WorkerInput, parse_events_csv};
 use flexwonen_store::{Applied, BedBoard, EventContext, Location, StayCorrection, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -381,7 +381,7 @@ struct BoardPage {
     errors: Vec<String>,
     done: String,
     form: FormData,
-    nationalities: Vec<(&'static str, &'static str)>,
+    nationalities: Vec<(&'static str, String)>,
 }
 
 /// Nationalities offered first in the check-in form (the largest groups); any other
@@ -422,7 +422,7 @@ async fn board_page_view(state: &AppState, ctx: &Ctx, id: &str, date: NaiveDate)
                 note: b.out_of_service_reason.clone().unwrap_or_default(),
                 reference: stay.and_then(|s| s.worker_reference.clone()).unwrap_or_default(),
                 nationality: stay
-                    .map(|s| format!("{} ({})", country_name(&s.nationality), s.nationality))
+                    .map(|s| format!("{} ({})", tr.country(&s.nationality), s.nationality))
                     .unwrap_or_default(),
                 period: stay
                     .map(|s| match s.check_out {
@@ -473,7 +473,7 @@ async fn board_page_view(state: &AppState, ctx: &Ctx, id: &str, date: NaiveDate)
         errors: Vec::new(),
         done: String::new(),
         form: FormData::default(),
-        nationalities: COMMON_NATIONALITIES.iter().map(|c| (*c, country_name(c))).collect(),
+        nationalities: COMMON_NATIONALITIES.iter().map(|c| (*c, tr.country(c))).collect(),
     })
 }
 

@@ -226,59 +226,6 @@ fn percent(tr: &Texts, rate: Option<f64>) -> String {
     rate.map_or_else(|| "–".to_string(), |r| format!("{}%", decimal(tr, r * 100.0)))
 }
 
-/// Dutch names of the countries most labour migrants come from; others by their English name.
-const COUNTRIES_NL: &[(&str, &str)] = &[
-    ("AL", "Albanië"),
-    ("AT", "Oostenrijk"),
-    ("BA", "Bosnië en Herzegovina"),
-    ("BE", "België"),
-    ("BG", "Bulgarije"),
-    ("BY", "Belarus"),
-    ("CH", "Zwitserland"),
-    ("CY", "Cyprus"),
-    ("CZ", "Tsjechië"),
-    ("DE", "Duitsland"),
-    ("DK", "Denemarken"),
-    ("EE", "Estland"),
-    ("ES", "Spanje"),
-    ("FI", "Finland"),
-    ("FR", "Frankrijk"),
-    ("GB", "Verenigd Koninkrijk"),
-    ("GE", "Georgië"),
-    ("GR", "Griekenland"),
-    ("HR", "Kroatië"),
-    ("HU", "Hongarije"),
-    ("ID", "Indonesië"),
-    ("IE", "Ierland"),
-    ("IN", "India"),
-    ("IS", "IJsland"),
-    ("IT", "Italië"),
-    ("LI", "Liechtenstein"),
-    ("LT", "Litouwen"),
-    ("LU", "Luxemburg"),
-    ("LV", "Letland"),
-    ("MD", "Moldavië"),
-    ("MK", "Noord-Macedonië"),
-    ("MT", "Malta"),
-    ("NL", "Nederland"),
-    ("NO", "Noorwegen"),
-    ("PH", "Filipijnen"),
-    ("PL", "Polen"),
-    ("PT", "Portugal"),
-    ("RO", "Roemenië"),
-    ("RS", "Servië"),
-    ("SE", "Zweden"),
-    ("SI", "Slovenië"),
-    ("SK", "Slowakije"),
-    ("TR", "Turkije"),
-    ("UA", "Oekraïne"),
-];
-
-fn country(tr: &Texts, code: &str) -> String {
-    let dutch = is_nl(tr).then(|| COUNTRIES_NL.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)).flatten();
-    dutch.unwrap_or_else(|| flexwonen_core::occupancy_events::country_name(code)).to_string()
-}
-
 fn month_name(tr: &Texts, month: u32) -> &'static str {
     tr.bez_months_short.split(',').nth(month.saturating_sub(1) as usize).unwrap_or("")
 }
@@ -614,7 +561,7 @@ fn occupancy_view(
             .by_nationality
             .iter()
             .map(|c| CountRow {
-                name: format!("{} ({})", country(tr, &c.nationality), c.nationality),
+                name: format!("{} ({})", tr.country(&c.nationality), c.nationality),
                 on_date: number(tr, c.on_date),
                 in_year: number(tr, c.in_year),
             })
@@ -786,8 +733,8 @@ mod tests {
         assert_eq!(decimal(&EN, 1234.56), "1,234.6");
         assert_eq!(percent(&NL, Some(2.0 / 7.0)), "28,6%");
         assert_eq!(percent(&EN, None), "–");
-        assert_eq!(country(&NL, "PL"), "Polen");
-        assert_eq!(country(&EN, "PL"), "Poland");
+        assert_eq!(NL.country("PL"), "Polen");
+        assert_eq!(EN.country("PL"), "Poland");
         assert_eq!(month_label(&NL, "2026-10"), "okt 2026");
         assert_eq!(nice_step(3.0), 1.0);
         assert_eq!(nice_step(1234.0), 500.0);

@@ -304,7 +304,7 @@ async fn a_provider_checks_in_and_out_on_the_bed_board_page(db: TestDb) {
     let res = browser.post(&path, &good).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let page = browser.get(res.headers()["location"].to_str().unwrap()).await.text().await.unwrap();
-    assert!(page.contains("Ingecheckt.") && page.contains("F-1") && page.contains("Poland (PL)"));
+    assert!(page.contains("Ingecheckt.") && page.contains("F-1") && page.contains("Polen (PL)"));
     // The same bed again is refused with the reason, in Dutch.
     let mut again = good.clone();
     again.iter_mut().for_each(|f| {
