@@ -517,6 +517,23 @@ texts! {
     occupancy_done_check_in: "Ingecheckt.", "Checked in.";
     occupancy_done_check_out: "Uitgecheckt.", "Checked out.";
     occupancy_done_transfer: "Verhuisd.", "Moved.";
+    occupancy_upload_link: "Veel tegelijk? Upload een CSV-bestand", "Many at once? Upload a CSV file";
+    upload_title: "Bezetting uploaden", "Upload occupancy";
+    upload_intro: "Upload de aankomsten, vertrekken en verhuizingen van uw bewoners als CSV-bestand (UTF-8). Elke regel is één gebeurtenis met een eigen id: een regel die al eerder is verwerkt, verandert niets. Een afgewezen regel verandert ook niets; de andere regels worden wel verwerkt.", "Upload your residents' arrivals, departures and moves as a CSV file (UTF-8). Each line is one event with its own id: a line processed before changes nothing. A refused line changes nothing either; the other lines are processed.";
+    upload_columns: "De eerste regel van het bestand", "The first line of the file";
+    upload_columns_hint: "type is check_in, check_out of transfer; datums als jjjj-mm-dd; ja/nee voor de vinkjes. Een vertrek of verhuizing noemt de referentie van de bewoner; een verhuizing ook het nieuwe bed.", "type is check_in, check_out or transfer; dates as yyyy-mm-dd; ja/nee (yes/no) for the flags. A departure or move names the resident's reference; a move also the new bed.";
+    upload_file: "CSV-bestand", "CSV file";
+    upload_submit: "Uploaden en verwerken", "Upload and process";
+    upload_choose_file: "Kies een CSV-bestand.", "Choose a CSV file.";
+    upload_too_many: "Te veel regels in één bestand", "Too many lines in one file";
+    upload_results: "Resultaat per regel", "Result per line";
+    upload_line: "Regel", "Line";
+    upload_result: "Resultaat", "Result";
+    upload_applied: "verwerkt", "applied";
+    upload_duplicate: "al eerder verwerkt", "processed before";
+    upload_rejected: "afgewezen", "refused";
+    upload_failed: "mislukt", "failed";
+    upload_stay: "verblijf", "stay";
 }
 
 impl Texts {
@@ -759,6 +776,13 @@ impl Texts {
                 "De kamers of bedden zijn intussen gewijzigd. Laad de pagina opnieuw."
             }
             "invalid_kvk" => "Een KvK-nummer is precies 8 cijfers.",
+            "not_utf8" => "Dit bestand is geen UTF-8. Sla het op als 'CSV UTF-8' en upload het opnieuw.",
+            "wrong_header" => "De eerste regel klopt niet: neem de kolommen precies over zoals hierboven.",
+            "wrong_column_count" => "Deze regel heeft niet het juiste aantal kolommen.",
+            "invalid_csv" => "Deze regel is geen geldige CSV.",
+            "invalid_boolean" => "Vul ja of nee in.",
+            "invalid_number" => "Vul een getal in.",
+            "too_many_events" => "Te veel gebeurtenissen in één keer: hoogstens 1000.",
             "bed_taken" => "Dit bed is in die periode al bezet.",
             "bed_out_of_service" => "Dit bed is buiten gebruik.",
             "over_capacity" => "Dan wonen er meer mensen op deze locatie dan de normen op die datum toestaan.",

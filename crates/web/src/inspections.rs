@@ -16,11 +16,13 @@ use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::forms::FormData;
 use crate::i18n::Texts;
-use crate::pages::{Layout, PageError, PageResult, csrf_checked, error_lines, layout, page, posted_form, render};
+use crate::pages::{
+    Layout, PageError, PageResult, Upload, error_lines, form_with_file, layout, page, posted_form, render,
+};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -1133,64 +1135,19 @@ fn line_errors(tr: &Texts, errors: &[core_insp::LineError]) -> Vec<String> {
         .collect()
 }
 
-/// The uploaded list: its text, or why it cannot be read.
-enum Upload {
-    Text(String),
-    NotUtf8,
-    TooLarge,
-}
-
-/// The check's form, urlencoded (the pasted list) or multipart (a browser, with the file).
-/// The text fields make one `FormData`, so the CSRF check is that of every other form. A
-/// body above the limit is reported as such, before anything else (nothing is done with it).
-async fn admin_check_form(ctx: &Ctx, req: Request) -> Result<(FormData, Option<Upload>), PageError> {
-    let too_large = |status: StatusCode| {
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            Ok((FormData::default(), Some(Upload::TooLarge)))
-        } else {
-            Err(PageError::BadForm)
-        }
-    };
-    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
-        return match Bytes::from_request(req, &()).await {
-            Ok(body) => Ok((posted_form(ctx, &body)?, None)),
-            Err(e) => too_large(e.status()),
-        };
-    }
-    let mut parts = Multipart::from_request(req, &()).await.map_err(|_| PageError::BadForm)?;
-    let (mut form, mut upload) = (FormData::default(), None);
-    loop {
-        let field = match parts.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => return too_large(e.status()),
-        };
-        let (name, is_file) = (field.name().unwrap_or("").to_string(), field.file_name().is_some());
-        let bytes = match field.bytes().await {
-            Ok(bytes) => bytes.to_vec(),
-            Err(e) => return too_large(e.status()),
-        };
-        if !is_file {
-            form.0.push((name, String::from_utf8(bytes).map_err(|_| PageError::BadForm)?));
-        } else if name == "file" && !bytes.is_empty() {
-            upload = Some(String::from_utf8(bytes).map_or(Upload::NotUtf8, Upload::Text));
-        }
-    }
-    Ok((csrf_checked(ctx, form)?, upload))
-}
-
 async fn admin_check_post(State(state): State<AppState>, ctx: Ctx, req: Request) -> Response {
     let result = async {
-        let (form, upload) = admin_check_form(&ctx, req).await?;
+        let (form, upload) = form_with_file(&ctx, req).await?;
         let mut view = admin_check_blank(&state, &ctx)?;
         let tr = ctx.lang.texts();
         view.csv = form.get("csv").to_string();
         view.organisation_id = form.get("organisation_id").to_string();
         // The file wins over the pasted text; one of the two must be given.
         let (csv, unreadable) = match upload {
-            Some(Upload::Text(text)) => (text, None),
-            Some(Upload::NotUtf8) => (String::new(), Some((StatusCode::UNPROCESSABLE_ENTITY, tr.admin_check_not_utf8))),
+            Some(Upload::File(bytes)) => match String::from_utf8(bytes) {
+                Ok(text) => (text, None),
+                Err(_) => (String::new(), Some((StatusCode::UNPROCESSABLE_ENTITY, tr.admin_check_not_utf8))),
+            },
             Some(Upload::TooLarge) => (String::new(), Some((StatusCode::PAYLOAD_TOO_LARGE, tr.admin_check_too_large))),
             None if view.csv.trim().is_empty() => {
                 (String::new(), Some((StatusCode::UNPROCESSABLE_ENTITY, tr.admin_check_csv_or_file)))

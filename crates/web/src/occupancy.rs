@@ -33,7 +33,9 @@ use std::collections::HashMap;
 pub const MAX_EVENTS: usize = 1_000;
 
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/locations/{id}/beds", get(board_page).post(board_post))
+    axum::Router::new()
+        .route("/locations/{id}/beds", get(board_page).post(board_post))
+        .route("/bezetting/upload", get(upload_page).post(upload_post))
 }
 
 pub fn api_routes() -> axum::Router<AppState> {
@@ -590,6 +592,126 @@ async fn board_post(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())
             }
         }
+    }
+    .await;
+    page(&state, &ctx, result)
+}
+
+// ------------------------------------------------------------------ CSV upload page
+
+struct UploadRow {
+    line: u64,
+    id: String,
+    result: &'static str,
+    result_code: &'static str,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "occupancy_upload.html")]
+struct UploadPage {
+    l: Layout,
+    columns: String,
+    errors: Vec<String>,
+    counts: String,
+    rows: Vec<UploadRow>,
+}
+
+fn upload_view(state: &AppState, ctx: &Ctx) -> Result<UploadPage, PageError> {
+    if ctx.viewer.principal().is_none() || ctx.viewer.occupancy_write_scope() == LocationScope::Nothing {
+        return Err(PageError::Forbidden);
+    }
+    let tr = ctx.lang.texts();
+    Ok(UploadPage {
+        l: layout(state, ctx, "bezetting", tr.upload_title, "/bezetting/upload"),
+        columns: flexwonen_core::occupancy_events::CSV_COLUMNS.join(","),
+        errors: Vec::new(),
+        counts: String::new(),
+        rows: Vec::new(),
+    })
+}
+
+async fn upload_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let result = upload_view(&state, &ctx).map(|p| render(&p));
+    page(&state, &ctx, result)
+}
+
+/// The events of an uploaded file, applied as the API applies them, with a line per event.
+async fn upload_post(State(state): State<AppState>, ctx: Ctx, req: axum::extract::Request) -> Response {
+    let result = async {
+        let mut view = upload_view(&state, &ctx)?;
+        let (_, upload) = crate::pages::form_with_file(&ctx, req).await?;
+        let tr = ctx.lang.texts();
+        let bytes = match upload {
+            Some(crate::pages::Upload::File(bytes)) => bytes,
+            Some(crate::pages::Upload::TooLarge) => {
+                view.errors = vec![tr.too_large_text.to_string()];
+                return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&view)).into_response());
+            }
+            None => {
+                view.errors = vec![tr.upload_choose_file.to_string()];
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
+            }
+        };
+        let lines = match parse_events_csv(&bytes) {
+            Ok(lines) => lines,
+            Err(e) => {
+                view.errors = e
+                    .errors
+                    .0
+                    .iter()
+                    .map(|f| format!("{} {}: {}", tr.upload_line, e.line, tr.field_error(f)))
+                    .collect();
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
+            }
+        };
+        if lines.len() > MAX_EVENTS {
+            view.errors = vec![format!("{} ({} > {MAX_EVENTS})", tr.upload_too_many, lines.len())];
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response());
+        }
+        let (Some(sender), scope) = (ctx.viewer.event_sender(), ctx.viewer.occupancy_write_scope()) else {
+            return Err(PageError::Forbidden);
+        };
+        let events = lines
+            .into_iter()
+            .map(|(line, input)| (Some(line), input.as_ref().ok().map(|i| i.id.clone()), input))
+            .collect();
+        let batch = apply_all(&state, &ctx, &sender, &scope, events).await;
+        view.counts = format!(
+            "{}: {} · {}: {} · {}: {} · {}: {}",
+            tr.upload_applied,
+            batch.applied,
+            tr.upload_duplicate,
+            batch.duplicates,
+            tr.upload_rejected,
+            batch.rejected,
+            tr.upload_failed,
+            batch.failed
+        );
+        view.rows = batch
+            .results
+            .iter()
+            .map(|r| {
+                let (result, result_code, detail) = match &r.outcome {
+                    Outcome::Applied { stay_id } => {
+                        (tr.upload_applied, "applied", format!("{} {stay_id}", tr.upload_stay))
+                    }
+                    Outcome::Duplicate { .. } => (tr.upload_duplicate, "duplicate", String::new()),
+                    Outcome::Rejected { errors } => {
+                        (tr.upload_rejected, "rejected", error_lines(tr, errors).join("; "))
+                    }
+                    Outcome::Failed { .. } => (tr.upload_failed, "failed", tr.error_text.to_string()),
+                };
+                UploadRow {
+                    line: r.line.unwrap_or(0),
+                    id: r.id.clone().unwrap_or_default(),
+                    result,
+                    result_code,
+                    detail,
+                }
+            })
+            .collect();
+        Ok(render(&view))
     }
     .await;
     page(&state, &ctx, result)

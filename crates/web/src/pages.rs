@@ -480,6 +480,57 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, bod
 }
 
 /// Reads a posted form and checks its CSRF token.
+/// A file sent with a form: its bytes, or that it was over the size limit.
+pub(crate) enum Upload {
+    File(Vec<u8>),
+    TooLarge,
+}
+
+/// A form with an optional file (`name="file"`), urlencoded (no file) or multipart.
+/// The text fields make one `FormData`, so the CSRF check is that of every other form. A
+/// body above the limit is reported as such, before anything else (nothing is done with it).
+pub(crate) async fn form_with_file(
+    ctx: &Ctx,
+    req: axum::extract::Request,
+) -> Result<(FormData, Option<Upload>), PageError> {
+    let too_large = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Ok((FormData::default(), Some(Upload::TooLarge)))
+        } else {
+            Err(PageError::BadForm)
+        }
+    };
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/form-data") {
+        return match <axum::body::Bytes as axum::extract::FromRequest<()>>::from_request(req, &()).await {
+            Ok(body) => Ok((posted_form(ctx, &body)?, None)),
+            Err(e) => too_large(e.status()),
+        };
+    }
+    let mut parts = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+        .await
+        .map_err(|_| PageError::BadForm)?;
+    let (mut form, mut upload) = (FormData::default(), None);
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return too_large(e.status()),
+        };
+        let (name, is_file) = (field.name().unwrap_or("").to_string(), field.file_name().is_some());
+        let bytes = match field.bytes().await {
+            Ok(bytes) => bytes.to_vec(),
+            Err(e) => return too_large(e.status()),
+        };
+        if !is_file {
+            form.0.push((name, String::from_utf8(bytes).map_err(|_| PageError::BadForm)?));
+        } else if name == "file" && !bytes.is_empty() {
+            upload = Some(Upload::File(bytes));
+        }
+    }
+    Ok((csrf_checked(ctx, form)?, upload))
+}
+
 pub(crate) fn posted_form(ctx: &Ctx, body: &[u8]) -> Result<FormData, PageError> {
     csrf_checked(ctx, FormData::parse(body).ok_or(PageError::BadForm)?)
 }

@@ -53,6 +53,7 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (format!("/regions/{region}/members"), [NOT_FOUND_OR_405; 7]),
         (format!("/locations/{w}/beds"), [SEE_OTHER, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
         (format!("/locations/{h}/beds"), [SEE_OTHER, OK, FORBIDDEN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
+        ("/bezetting/upload".into(), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN]),
     ];
     let mut browsers = vec![None];
     for (name, _) in ACCOUNTS {

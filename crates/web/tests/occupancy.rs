@@ -322,7 +322,45 @@ async fn a_provider_checks_in_and_out_on_the_bed_board_page(db: TestDb) {
     app.finish().await;
 }
 
+async fn a_provider_uploads_a_csv_file_and_sees_a_result_per_line(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let b = beds(&app, app.westland).await;
+    let browser = app.login("provider").await;
+    let header = flexwonen_core::occupancy_events::CSV_COLUMNS.join(",");
+    let csv = format!(
+        "{header}\nu-1,check_in,2026-05-01,{},U-1,PL,,none,,,,ja,,99,14,,,,\nu-2,check_in,2026-05-01,{},U-2,XX,,none,,,,ja,,99,14,,,,\n",
+        b[0], b[1]
+    );
+    let upload = |bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", browser.csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name("bezetting.csv"));
+        app.client.post(app.url("/bezetting/upload")).header("cookie", &browser.cookie).multipart(form).send()
+    };
+    let res = upload(csv.clone().into_bytes()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("verwerkt: 1") && page.contains("afgewezen: 1"), "counts on the page");
+    assert!(page.contains("Dit is geen landcode"), "the refused line says why, in Dutch");
+    // The same file again: nothing new.
+    let page = upload(csv.into_bytes()).await.unwrap().text().await.unwrap();
+    assert!(page.contains("al eerder verwerkt: 1"));
+    let (_, after) = board(&app, Some("provider"), app.westland, "2026-05-02").await;
+    assert_eq!(after["occupied"], 1);
+    // A file that is not UTF-8: one error with its line, nothing applied.
+    let res = upload([header.as_bytes(), b"\nu-3,check_in,2026-05-01,1,W\xe9,PL\n"].concat()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Regel 2"));
+    // The public is sent to sign in; a region may not upload.
+    let res = app.client.get(app.url("/bezetting/upload")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let coordinator = app.login("coordinator").await;
+    assert_eq!(coordinator.get("/bezetting/upload").await.status(), StatusCode::FORBIDDEN);
+    app.finish().await;
+}
+
 db_tests!(
+    a_provider_uploads_a_csv_file_and_sees_a_result_per_line,
     pushed_batches_give_a_result_per_event_and_apply_once,
     csv_uploads_are_answered_per_line,
     parallel_requests_for_one_bed_let_exactly_one_through,
