@@ -467,7 +467,7 @@ impl Picker {
 }
 
 /// Picks from a small table of (value, weight) pairs.
-fn weighted<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, f64)]) -> T {
+pub(crate) fn weighted<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, f64)]) -> T {
     let total: f64 = table.iter().map(|(_, w)| w).sum();
     let mut x = rng.random::<f64>() * total;
     for &(v, w) in table {

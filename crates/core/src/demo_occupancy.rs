@@ -19,7 +19,7 @@
 
 use crate::capacity::Certified;
 use crate::certificates::{CertificateSpan, CertificateStatus, certified_on};
-use crate::demo::DemoData;
+use crate::demo::{DemoData, weighted};
 use crate::ids::MunicipalityCode;
 use crate::norms::RuleSet;
 use crate::occupancy::{
@@ -157,19 +157,6 @@ fn stay_until(rng: &mut ChaCha8Rng, stay_type: StayType, check_in: NaiveDate) ->
         }
         StayType::Long => plus(months(12), (rng.random::<f64>().powf(1.5) * 700.0) as u64),
     }
-}
-
-/// Weighted choice from a small table.
-fn weighted<T: Copy>(rng: &mut ChaCha8Rng, table: &[(T, f64)]) -> T {
-    let total: f64 = table.iter().map(|(_, w)| w).sum();
-    let mut x = rng.random::<f64>() * total;
-    for &(v, w) in table {
-        if x < w {
-            return v;
-        }
-        x -= w;
-    }
-    table[table.len() - 1].0
 }
 
 /// The certificates of each organisation as dated spans, as the store keeps them.
