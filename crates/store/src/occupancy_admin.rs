@@ -16,6 +16,7 @@ use chrono::{Months, NaiveDate};
 use flexwonen_core::demo_occupancy::DemoOccupancy;
 use flexwonen_core::occupancy::{Span, unregistered_too_long};
 use flexwonen_core::occupancy_events::Registration;
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -289,7 +290,19 @@ impl Store {
         let recent = today.checked_sub_months(Months::new(FLAG_REFRESH_MONTHS)).unwrap_or(NaiveDate::MIN);
         let recent_text = recent.format(DATE_FORMAT).to_string();
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(
+        /// A person: their BSN hash's group, or one worker record without a BSN.
+        #[derive(PartialEq, Eq, Hash)]
+        enum Key {
+            Bsn(String),
+            Worker(i64),
+        }
+        struct Person {
+            brp_since: Option<NaiveDate>,
+            stays: Vec<(i64, Span, bool)>,
+        }
+        // Streamed, not collected: at scale 1 this is half a million rows, and a driver row
+        // costs far more memory than the few values kept of it.
+        let mut rows = sqlx::query(
             "SELECT s.id, s.worker_id, s.check_in, s.check_out, s.unregistered_long, w.registration, w.registered_on,
                     w.bsn_hash
              FROM stays s JOIN workers w ON w.id = s.worker_id
@@ -298,26 +311,22 @@ impl Store {
                                   WHERE w2.bsn_hash IS NOT NULL AND (s2.check_out IS NULL OR s2.check_out >= $1))",
         )
         .bind(&recent_text)
-        .fetch_all(&mut *tx)
-        .await?;
-        struct Person {
-            brp_since: Option<NaiveDate>,
-            stays: Vec<(i64, Span, bool)>,
-        }
-        let mut persons: HashMap<String, Person> = HashMap::new();
-        for r in &rows {
+        .fetch(&mut *tx);
+        let mut persons: HashMap<Key, Person> = HashMap::new();
+        while let Some(r) = rows.try_next().await? {
             let worker_id: i64 = r.try_get("worker_id")?;
             let bsn: Option<String> = r.try_get("bsn_hash")?;
-            let key = bsn.map_or_else(|| format!("w{worker_id}"), |h| format!("b{h}"));
+            let key = bsn.map_or(Key::Worker(worker_id), Key::Bsn);
             let person = persons.entry(key).or_insert(Person { brp_since: None, stays: Vec::new() });
-            if parse_code(r, "registration", Registration::parse)? == Registration::Brp
-                && let Some(d) = opt_date_col(r, "registered_on")?
+            if parse_code(&r, "registration", Registration::parse)? == Registration::Brp
+                && let Some(d) = opt_date_col(&r, "registered_on")?
             {
                 person.brp_since = Some(person.brp_since.map_or(d, |b| b.min(d)));
             }
-            let span = Span { from: date_col(r, "check_in")?, until: opt_date_col(r, "check_out")? };
+            let span = Span { from: date_col(&r, "check_in")?, until: opt_date_col(&r, "check_out")? };
             person.stays.push((r.try_get("id")?, span, r.try_get::<i64, _>("unregistered_long")? != 0));
         }
+        drop(rows);
         let (mut set, mut cleared) = (Vec::new(), Vec::new());
         for person in persons.values() {
             let spans: Vec<Span> = person.stays.iter().map(|s| s.1).collect();
