@@ -3,8 +3,8 @@
 //! The invariants hold in the database transaction, whoever calls: a bed holds at most one
 //! person on any night, a bed out of service takes no one, a worker sleeps in one bed, and
 //! a check-in may not take a location above the capacity the norms permit on the check-in
-//! date. Every check-in first locks its location row (`UPDATE locations SET version =
-//! version` on PostgreSQL; SQLite's write transactions already run one at a time), so two
+//! date. Every check-in first locks its location row (`SELECT … FOR UPDATE` on PostgreSQL;
+//! SQLite's write transactions already run one at a time), so two
 //! clients racing for one bed are served one after the other and the second sees the
 //! first's stay. A check-out only shortens a stay and needs no lock: it updates the version
 //! it read. A partial unique index (one open stay per bed) is the database's own last guard.
@@ -305,7 +305,7 @@ impl Store {
 
     /// The occupancy generation: moves with every change to stays.
     pub async fn occupancy_generation(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT generation FROM occupancy_generation WHERE id = 1").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar(OCCUPANCY_GENERATION).fetch_one(&self.pool).await?)
     }
 }
 
@@ -371,7 +371,7 @@ async fn lock_bed(
     let locking = if runs_alone(conn) {
         "SELECT location_id FROM beds WHERE id = $1"
     } else {
-        "UPDATE locations SET version = version WHERE id = (SELECT location_id FROM beds WHERE id = $1) RETURNING id"
+        "SELECT id FROM locations WHERE id = (SELECT location_id FROM beds WHERE id = $1) FOR UPDATE"
     };
     let locked: Option<i64> = sqlx::query_scalar(locking).bind(bed_id).fetch_optional(&mut *conn).await?;
     let Some(id) = locked else { return Err(unknown()) };
@@ -407,7 +407,8 @@ async fn lock_bed(
 }
 
 /// Does this connection's write transaction already run alone? SQLite's do (`BEGIN
-/// IMMEDIATE`), so a row lock would only cost a statement.
+/// IMMEDIATE`), so a row lock would only cost a statement; SQLite also knows no `FOR
+/// UPDATE`, the lock the other databases take without writing a new row version.
 fn runs_alone(conn: &AnyConnection) -> bool {
     conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
@@ -416,7 +417,7 @@ async fn lock_location(conn: &mut AnyConnection, id: i64) -> Result<(), StoreErr
     if runs_alone(conn) {
         return Ok(());
     }
-    sqlx::query("UPDATE locations SET version = version WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("SELECT id FROM locations WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut *conn).await?;
     Ok(())
 }
 
@@ -430,11 +431,14 @@ async fn location_owner(conn: &mut AnyConnection, id: i64) -> Result<(Municipali
     Ok((municipality, row.try_get("operator_id")?))
 }
 
+/// The occupancy generation: the sum of its 16 counters (see the migration).
+pub(crate) const OCCUPANCY_GENERATION: &str = "SELECT CAST(SUM(generation) AS BIGINT) FROM occupancy_generation";
+
 /// Moves the occupancy generation by hand. Changes to `stays` move it through triggers; a
 /// purge reaches `stays` only through a foreign key's `SET NULL`, which is not sure to fire
 /// them on every database, so bulk work calls this as well.
 pub(crate) async fn bump(conn: &mut AnyConnection) -> Result<(), StoreError> {
-    sqlx::query("UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 1").execute(conn).await?;
+    sqlx::query("UPDATE occupancy_generation SET generation = generation + 1 WHERE id = 0").execute(conn).await?;
     Ok(())
 }
 

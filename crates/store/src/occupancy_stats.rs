@@ -107,7 +107,7 @@ impl Store {
     /// The occupancy and register generations, in one query.
     async fn generations(&self) -> Result<(i64, i64), StoreError> {
         let row = sqlx::query(
-            "SELECT (SELECT generation FROM occupancy_generation WHERE id = 1) AS o,
+            "SELECT (SELECT CAST(SUM(generation) AS BIGINT) FROM occupancy_generation) AS o,
                     (SELECT generation FROM register_generation WHERE id = 1) AS r",
         )
         .fetch_one(&self.pool)
