@@ -368,26 +368,25 @@ async fn lock_bed(
     from: NaiveDate,
 ) -> Result<Locked, StoreError> {
     let unknown = || rejected("bed_id", "unknown_bed", format!("there is no bed {bed_id} at your locations"));
-    let locking = if runs_alone(conn) {
-        "SELECT location_id FROM beds WHERE id = $1"
-    } else {
-        "SELECT id FROM locations WHERE id = (SELECT location_id FROM beds WHERE id = $1) FOR UPDATE"
-    };
-    let locked: Option<i64> = sqlx::query_scalar(locking).bind(bed_id).fetch_optional(&mut *conn).await?;
-    let Some(id) = locked else { return Err(unknown()) };
+    if !runs_alone(conn) {
+        sqlx::query("SELECT id FROM locations WHERE id = (SELECT location_id FROM beds WHERE id = $1) FOR UPDATE")
+            .bind(bed_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT municipality_code, operator_id, {FACTS_TEXT} AS facts,
-             (SELECT out_of_service_reason FROM beds WHERE id = $2) AS out_of_service,
+        "SELECT id, municipality_code, operator_id, {FACTS_TEXT} AS facts,
+             (SELECT out_of_service_reason FROM beds WHERE id = $1) AS out_of_service,
              (SELECT generation FROM register_generation WHERE id = 1) AS generation,
              (SELECT string_agg({STAY_ROW_TEXT}, ';') FROM stays s
-              WHERE s.location_id = $1 AND (s.check_out IS NULL OR s.check_out > $3)) AS stays
-         FROM locations WHERE id = $1"
+              WHERE s.location_id = locations.id AND (s.check_out IS NULL OR s.check_out > $2)) AS stays
+         FROM locations WHERE id = (SELECT location_id FROM beds WHERE id = $1)"
     )))
-    .bind(id)
     .bind(bed_id)
     .bind(from.format(DATE_FORMAT).to_string())
-    .fetch_one(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    let Some(row) = row else { return Err(unknown()) };
     let municipality =
         MunicipalityCode::parse(&row.try_get::<String, _>("municipality_code")?).map_err(|(_, m)| decoding(m))?;
     let operator_id: Option<i64> = row.try_get("operator_id")?;
@@ -395,7 +394,7 @@ async fn lock_bed(
         return Err(unknown());
     }
     Ok(Locked {
-        id,
+        id: row.try_get("id")?,
         municipality,
         operator_id,
         facts: row.try_get("facts")?,
