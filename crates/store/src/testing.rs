@@ -127,3 +127,63 @@ macro_rules! db_tests {
         }
     )*};
 }
+
+/// A dormitory for occupancy tests: `floor` m² in `municipality`, one room of half that with
+/// `beds` beds, the last one out of service, run by `operator`.
+pub fn dormitory(
+    municipality: &str,
+    postcode: &str,
+    operator: i64,
+    floor: f64,
+    beds: usize,
+) -> flexwonen_core::register::LocationInput {
+    use flexwonen_core::register::{AddressInput, BedInput, Facilities, LocationInput, RoomInput};
+    LocationInput {
+        address: AddressInput {
+            postcode: postcode.into(),
+            house_number: 1,
+            house_letter: None,
+            house_addition: None,
+            street: "Teststraat".into(),
+            place: "Testplaats".into(),
+        },
+        municipality_code: municipality.into(),
+        bag_vbo_id: None,
+        housing_form: "a".into(),
+        zoned_residential: true,
+        floor_area_m2: floor,
+        legal_status: "in_use".into(),
+        stay_type: "short".into(),
+        operator_id: Some(operator),
+        facilities: Facilities { toilets: 6, showers: 6, kitchens: 2, washing_machines: 2 },
+        position: None,
+        new_build: false,
+        in_use_since: None,
+        conversion_permit: true,
+        bedroom_sharing_agreed: false,
+        first_responsible: true,
+        rooms: vec![RoomInput {
+            id: None,
+            name: "Slaapzaal".into(),
+            area_m2: floor / 2.0,
+            beds: (0..beds)
+                .map(|i| BedInput {
+                    id: None,
+                    label: format!("B{i}"),
+                    in_service: i + 1 < beds,
+                    out_of_service_reason: (i + 1 == beds).then(|| "matras kapot".to_string()),
+                })
+                .collect(),
+        }],
+    }
+}
+
+/// A housing provider for tests, with this KvK number.
+pub fn housing_provider(kvk: &str) -> flexwonen_core::register::OrganisationInput {
+    flexwonen_core::register::OrganisationInput {
+        name: format!("Huisvester {kvk}"),
+        kvk: Some(kvk.into()),
+        kind: "housing_provider".into(),
+        municipality_code: None,
+    }
+}

@@ -5,8 +5,7 @@
 use chrono::NaiveDate;
 use flexwonen_core::access::LocationScope;
 use flexwonen_core::occupancy_events::{EventInput, TermsInput, WorkerInput};
-use flexwonen_core::register::{AddressInput, BedInput, Facilities, LocationInput, OrganisationInput, RoomInput};
-use flexwonen_store::testing::TestDb;
+use flexwonen_store::testing::{TestDb, dormitory, housing_provider};
 use flexwonen_store::{Actor, Applied, EventContext, Location, StayCorrection, Store, StoreError, db_tests};
 
 fn actor() -> Actor {
@@ -23,57 +22,14 @@ fn ctx<'a>(actor: &'a Actor, scope: &'a LocationScope) -> EventContext<'a> {
     EventContext { actor, scope, sender: "org:test", bsn_key: Some(b"test-key"), today: date(TODAY), generation: None }
 }
 
-/// A location of `floor` m² with `beds` beds in one room, the last one out of service.
+/// A location of `floor` m² in Venlo with `beds` beds in one room, the last one out of service.
 async fn location(store: &Store, operator: i64, postcode: &str, floor: f64, beds: usize) -> Location {
-    let input = LocationInput {
-        address: AddressInput {
-            postcode: postcode.into(),
-            house_number: 1,
-            house_letter: None,
-            house_addition: None,
-            street: "Kaldenkerkerweg".into(),
-            place: "Venlo".into(),
-        },
-        municipality_code: "GM0983".into(),
-        bag_vbo_id: None,
-        housing_form: "a".into(),
-        zoned_residential: true,
-        floor_area_m2: floor,
-        legal_status: "in_use".into(),
-        stay_type: "short".into(),
-        operator_id: Some(operator),
-        facilities: Facilities { toilets: 4, showers: 4, kitchens: 1, washing_machines: 1 },
-        position: None,
-        new_build: false,
-        in_use_since: None,
-        conversion_permit: true,
-        bedroom_sharing_agreed: false,
-        first_responsible: true,
-        rooms: vec![RoomInput {
-            id: None,
-            name: "Slaapzaal".into(),
-            area_m2: floor / 2.0,
-            beds: (0..beds)
-                .map(|i| BedInput {
-                    id: None,
-                    label: format!("B{i}"),
-                    in_service: i + 1 < beds,
-                    out_of_service_reason: (i + 1 == beds).then(|| "matras kapot".to_string()),
-                })
-                .collect(),
-        }],
-    };
+    let input = dormitory("GM0983", postcode, operator, floor, beds);
     store.create_location(&actor(), &LocationScope::All, &input.validate().unwrap()).await.unwrap()
 }
 
 async fn provider(store: &Store, kvk: &str) -> i64 {
-    let input = OrganisationInput {
-        name: format!("Huisvester {kvk}"),
-        kvk: Some(kvk.into()),
-        kind: "housing_provider".into(),
-        municipality_code: None,
-    };
-    store.create_organisation(&actor(), &input.validate().unwrap()).await.unwrap().id
+    store.create_organisation(&actor(), &housing_provider(kvk).validate().unwrap()).await.unwrap().id
 }
 
 fn beds(l: &Location) -> Vec<i64> {

@@ -8,8 +8,7 @@ use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::occupancy::StayLength;
 use flexwonen_core::occupancy_events::{EventInput, TermsInput, WorkerInput};
 use flexwonen_core::occupancy_stats::Area;
-use flexwonen_core::register::{AddressInput, BedInput, Facilities, LocationInput, OrganisationInput, RoomInput};
-use flexwonen_store::testing::TestDb;
+use flexwonen_store::testing::{TestDb, dormitory, housing_provider};
 use flexwonen_store::{Actor, EventContext, Location, OccupancyReport, Store, StoreError, db_tests};
 
 fn actor() -> Actor {
@@ -24,55 +23,12 @@ const TODAY: &str = "2026-11-28";
 
 /// A roomy location with `beds` beds in one room, the last one out of service.
 async fn location(store: &Store, operator: i64, municipality: &str, postcode: &str, beds: usize) -> Location {
-    let input = LocationInput {
-        address: AddressInput {
-            postcode: postcode.into(),
-            house_number: 7,
-            house_letter: None,
-            house_addition: None,
-            street: "Teststraat".into(),
-            place: "Testplaats".into(),
-        },
-        municipality_code: municipality.into(),
-        bag_vbo_id: None,
-        housing_form: "a".into(),
-        zoned_residential: true,
-        floor_area_m2: 400.0,
-        legal_status: "in_use".into(),
-        stay_type: "short".into(),
-        operator_id: Some(operator),
-        facilities: Facilities { toilets: 6, showers: 6, kitchens: 2, washing_machines: 2 },
-        position: None,
-        new_build: false,
-        in_use_since: None,
-        conversion_permit: true,
-        bedroom_sharing_agreed: false,
-        first_responsible: true,
-        rooms: vec![RoomInput {
-            id: None,
-            name: "Slaapzaal".into(),
-            area_m2: 200.0,
-            beds: (0..beds)
-                .map(|i| BedInput {
-                    id: None,
-                    label: format!("B{i}"),
-                    in_service: i + 1 < beds,
-                    out_of_service_reason: (i + 1 == beds).then(|| "matras kapot".to_string()),
-                })
-                .collect(),
-        }],
-    };
+    let input = dormitory(municipality, postcode, operator, 400.0, beds);
     store.create_location(&actor(), &LocationScope::All, &input.validate().unwrap()).await.unwrap()
 }
 
 async fn provider(store: &Store) -> i64 {
-    let input = OrganisationInput {
-        name: "Huisvester Test".into(),
-        kvk: Some("93333333".into()),
-        kind: "housing_provider".into(),
-        municipality_code: None,
-    };
-    store.create_organisation(&actor(), &input.validate().unwrap()).await.unwrap().id
+    store.create_organisation(&actor(), &housing_provider("93333333").validate().unwrap()).await.unwrap().id
 }
 
 fn beds(l: &Location) -> Vec<i64> {
@@ -219,7 +175,7 @@ async fn registration_flags_per_location_and_per_municipality(db: TestDb) {
     let flags = store.registration_flags(&venlo_code, date(TODAY)).await.unwrap();
     assert_eq!(flags.len(), 1);
     assert_eq!((flags[0].location_id, flags[0].flagged, flags[0].housed), (venlo.id, 2, 1));
-    assert_eq!(flags[0].address, "Teststraat 7, 5911 AB Testplaats");
+    assert_eq!(flags[0].address, "Teststraat 1, 5911 AB Testplaats");
     // Both were housed on 1 March; a year after W5 left, only W1 counts.
     let march = store.registration_flags(&venlo_code, date("2026-03-01")).await.unwrap();
     assert_eq!((march[0].flagged, march[0].housed), (2, 2));
