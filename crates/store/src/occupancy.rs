@@ -181,20 +181,7 @@ impl Store {
                 if *bed_id == stay.stay.bed_id {
                     return Err(rejected("bed_id", "same_bed", "the worker already sleeps in this bed"));
                 }
-                // Both locations are locked, the lower id first, so two opposite transfers
-                // cannot wait for each other.
-                let from = stay.stay.location_id;
-                let to: Option<i64> = sqlx::query_scalar("SELECT location_id FROM beds WHERE id = $1")
-                    .bind(bed_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if to.is_some_and(|to| from < to) {
-                    lock_location(&mut tx, from).await?;
-                }
-                let location = lock_bed(&mut tx, ctx.scope, *bed_id, *date).await?;
-                if from > location.id {
-                    lock_location(&mut tx, from).await?;
-                }
+                let location = lock_move(&mut tx, ctx.scope, stay.stay.location_id, *bed_id, *date).await?;
                 if location.generation != norms.generation || !close_stay(&mut tx, ctx, &stay, *date).await? {
                     return Ok(Err(Stale));
                 }
@@ -270,8 +257,7 @@ impl Store {
         }
         let span = Span::new(correction.check_in, correction.check_out)
             .map_err(|(code, message)| rejected("check_out", code, message))?;
-        lock_location(&mut tx, before.location_id).await?;
-        let location = lock_bed(&mut tx, scope, correction.bed_id, span.from).await?;
+        let location = lock_move(&mut tx, scope, before.location_id, correction.bed_id, span.from).await?;
         check_bed_and_capacity(&norms, &location, span, Some(id))?;
         if let Some(worker_id) = before.worker_id {
             let worker = worker_row(&mut tx, worker_id).await?;
@@ -403,6 +389,29 @@ async fn lock_bed(
         generation: row.try_get("generation")?,
         stays: parse_stay_rows(row.try_get("stays")?)?,
     })
+}
+
+/// Locks the location a stay leaves and that of the bed it moves to (`lock_bed`), the lower
+/// id first, so two moves in opposite directions cannot wait for each other.
+async fn lock_move(
+    conn: &mut AnyConnection,
+    scope: &LocationScope,
+    from: i64,
+    bed_id: i64,
+    date: NaiveDate,
+) -> Result<Locked, StoreError> {
+    let to: Option<i64> = sqlx::query_scalar("SELECT location_id FROM beds WHERE id = $1")
+        .bind(bed_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if to.is_some_and(|to| from < to) {
+        lock_location(conn, from).await?;
+    }
+    let location = lock_bed(conn, scope, bed_id, date).await?;
+    if from > location.id {
+        lock_location(conn, from).await?;
+    }
+    Ok(location)
 }
 
 /// Does this connection's write transaction already run alone? SQLite's do (`BEGIN
