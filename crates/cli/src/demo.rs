@@ -94,8 +94,12 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
     if !show_progress {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let load = OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded };
-    store.bulk_load_occupancy(&actor, load, &|n| bar.inc(n)).await?;
+    // Loaded as the default retention would leave it, so a first start has nothing to purge.
+    let purged_before = chrono::Utc::now()
+        .date_naive()
+        .checked_sub_months(chrono::Months::new(flexwonen_web::DEFAULT_RETENTION_MONTHS));
+    let load = OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded, purged_before };
+    let workers = store.bulk_load_occupancy(&actor, load, &|n| bar.inc(n)).await?;
     bar.finish_and_clear();
     let occupancy_loaded_s = started.elapsed().as_secs_f64();
 
@@ -132,7 +136,7 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
         certificates: data.certificates.len(),
         locations: rows.len(),
         beds: rows.iter().map(|(d, _)| d.bed_count()).sum(),
-        workers: occupancy.workers.len(),
+        workers,
         stays: occupancy.stays.len(),
         occupancy_generated_s,
         occupancy_loaded_s,

@@ -31,6 +31,9 @@ pub struct OccupancyLoad<'a> {
     pub organisation_ids: &'a [i64],
     /// Each demo location as stored, by its index in the demo data.
     pub locations: &'a [LoadedLocation],
+    /// Workers whose every stay ended before this day are loaded as already purged (their
+    /// stays without a worker), as the retention purge would leave them.
+    pub purged_before: Option<NaiveDate>,
 }
 
 /// What a maintenance run did.
@@ -133,19 +136,30 @@ async fn execute_rows(conn: &mut AnyConnection, head: &str, rows: &[String]) -> 
 impl Store {
     /// Loads demo workers and stays in one transaction, with one audit entry, and moves the
     /// occupancy generation. For demo databases (`flexwonen demo`, the first start of
-    /// `serve`): the rows are the generator's and are not checked again one by one.
+    /// `serve`): the rows are the generator's and are not checked again one by one. Answers
+    /// how many worker records were loaded.
     pub async fn bulk_load_occupancy(
         &self,
         actor: &Actor,
         load: OccupancyLoad<'_>,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let o = load.occupancy;
         let org = |i: usize| {
             load.organisation_ids.get(i).copied().ok_or_else(|| {
                 StoreError::invalid("organisation", "unknown_organisation", format!("no organisation {i}"))
             })
         };
+        let mut kept = vec![load.purged_before.is_none(); o.workers.len()];
+        if let Some(cutoff) = load.purged_before {
+            for s in &o.stays {
+                if s.check_out.is_none_or(|out| out >= cutoff)
+                    && let Some(k) = kept.get_mut(s.worker)
+                {
+                    *k = true;
+                }
+            }
+        }
         let mut tx = self.begin_write().await?;
         let first_worker: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM workers").fetch_one(&mut *tx).await?;
@@ -157,7 +171,7 @@ impl Store {
             "INSERT INTO workers (id, provider_id, reference, nationality, employer_id, registration, \
                     brp_municipality, registered_on, bsn_hash, version, created_at, updated_at) VALUES ",
         );
-        for (i, w) in o.workers.iter().enumerate() {
+        for (i, w) in o.workers.iter().enumerate().filter(|(i, _)| kept[*i]) {
             let mut r = String::with_capacity(160);
             let _ = write!(r, "({}, {}, ", first_worker + 1 + i as i64, org(w.provider)?);
             quoted(&mut r, &w.reference);
@@ -204,13 +218,9 @@ impl Store {
             })?;
             let t = &s.terms;
             let mut r = String::with_capacity(220);
-            let _ = write!(
-                r,
-                "({}, {bed}, {}, {}, ",
-                location.id,
-                first_worker + 1 + s.worker as i64,
-                org(worker.provider)?
-            );
+            let worker_id =
+                if kept[s.worker] { (first_worker + 1 + s.worker as i64).to_string() } else { "NULL".into() };
+            let _ = write!(r, "({}, {bed}, {worker_id}, {}, ", location.id, org(worker.provider)?);
             quoted(&mut r, worker.nationality);
             r.push_str(", ");
             quoted_date(&mut r, Some(s.check_in));
@@ -240,11 +250,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        let summary = serde_json::json!({"workers": o.workers.len(), "stays": o.stays.len()});
+        let workers = kept.iter().filter(|k| **k).count();
+        let summary = serde_json::json!({"workers": workers, "stays": o.stays.len()});
         record(&mut tx, actor, "occupancy", 0, "bulk_load", None, Some(&summary)).await?;
         bump(&mut tx).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(workers)
     }
 
     /// Deletes the worker records whose every stay is closed, the last check-out more than

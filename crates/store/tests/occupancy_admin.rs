@@ -24,6 +24,11 @@ fn actor() -> Actor {
 
 /// A small demo data set with its occupancy up to `TODAY`, loaded.
 async fn load_demo(store: &Store) -> (DemoData, DemoOccupancy) {
+    load_demo_purged_before(store, None).await
+}
+
+/// The demo loaded with `purged_before` (see `OccupancyLoad`).
+async fn load_demo_purged_before(store: &Store, purged_before: Option<NaiveDate>) -> (DemoData, DemoOccupancy) {
     let munis = geography::parse_municipalities(geography::MUNICIPALITIES_CSV).unwrap();
     let boundaries = geography::parse_boundaries(geography::BOUNDARIES_RD_GEOJSON).unwrap();
     let places = geography::places_by_municipality(geography::PLACES_CSV);
@@ -42,8 +47,9 @@ async fn load_demo(store: &Store) -> (DemoData, DemoOccupancy) {
     let loaded = store.bulk_load(&actor(), DemoLoad { locations: &rows }, &|_| {}).await.unwrap();
     let occupancy = generate_occupancy(&data, demo::DEFAULT_SEED, date(TODAY), &builtin_rule_sets().unwrap());
     let generation = store.occupancy_generation().await.unwrap();
-    let load = OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded };
-    store.bulk_load_occupancy(&actor(), load, &|_| {}).await.unwrap();
+    let load = OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded, purged_before };
+    let workers = store.bulk_load_occupancy(&actor(), load, &|_| {}).await.unwrap();
+    assert_eq!(workers as i64, scalar(store, "SELECT COUNT(*) FROM workers").await);
     assert!(store.occupancy_generation().await.unwrap() > generation);
     (data, occupancy)
 }
@@ -244,7 +250,20 @@ async fn refresh_flags_open_stays_as_time_passes(db: TestDb) {
     assert_eq!(store.occupancy_generation().await.unwrap(), generation);
 }
 
+async fn a_demo_loaded_as_retention_leaves_it_has_nothing_to_purge(db: TestDb) {
+    let store = &db.store;
+    let today = date(TODAY);
+    let cutoff = today.checked_sub_months(chrono::Months::new(12)).unwrap();
+    let (_, occupancy) = load_demo_purged_before(store, Some(cutoff)).await;
+    assert_eq!(scalar(store, "SELECT COUNT(*) FROM stays").await, occupancy.stays.len() as i64);
+    let workers = scalar(store, "SELECT COUNT(*) FROM workers").await;
+    assert!(0 < workers && workers < occupancy.workers.len() as i64, "{workers} of {}", occupancy.workers.len());
+    assert!(scalar(store, "SELECT COUNT(*) FROM stays WHERE worker_id IS NULL").await > 0);
+    assert_eq!(store.purge_workers(&actor(), today, 12).await.unwrap(), 0);
+}
+
 db_tests!(
+    a_demo_loaded_as_retention_leaves_it_has_nothing_to_purge,
     demo_load_keeps_every_stay,
     purge_forgets_workers_and_keeps_every_count,
     refresh_flags_open_stays_as_time_passes
