@@ -10,6 +10,7 @@ mod codes;
 
 pub mod access;
 pub mod address;
+pub mod agreements;
 pub mod capacity;
 pub mod certificates;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod norms;
 pub mod occupancy;
 pub mod occupancy_events;
 pub mod occupancy_stats;
+pub mod monitor;
 pub mod register;
 pub mod totals;
 

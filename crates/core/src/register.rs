@@ -208,7 +208,7 @@ impl LocationDraft {
     }
 }
 
-fn text(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> String {
+pub(crate) fn text(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> String {
     let v = value.trim();
     if required && v.is_empty() {
         errors.add(field, "required", "this field is required");
@@ -237,7 +237,7 @@ pub fn parse_date(value: &str) -> crate::error::Check<NaiveDate> {
     }
 }
 
-fn code<T>(
+pub(crate) fn code<T>(
     errors: &mut FieldErrors,
     field: &str,
     value: &str,
