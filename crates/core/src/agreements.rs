@@ -417,7 +417,9 @@ impl AgreementInput {
         for (i, s) in self.municipality_split.iter().enumerate() {
             let f = format!("municipality_split[{i}]");
             let n = places(&mut e, &format!("{f}.places"), s.places, false);
-            if let Some(m) = e.take(&format!("{f}.municipality_code"), MunicipalityCode::parse(s.municipality_code.trim())) {
+            if let Some(m) =
+                e.take(&format!("{f}.municipality_code"), MunicipalityCode::parse(s.municipality_code.trim()))
+            {
                 if !codes.insert(m.as_str().to_string()) {
                     e.add(format!("{f}.municipality_code"), "duplicate", format!("{m} is listed twice"));
                 }
@@ -426,7 +428,11 @@ impl AgreementInput {
         }
         let allocated: i64 = municipality_split.iter().map(|s| s.places).sum();
         if allocated > total && total > 0 {
-            e.add("municipality_split", "over_allocated", format!("the split gives {allocated} places, the task is {total}"));
+            e.add(
+                "municipality_split",
+                "over_allocated",
+                format!("the split gives {allocated} places, the task is {total}"),
+            );
         }
 
         let mut party_split = Vec::new();
@@ -437,7 +443,11 @@ impl AgreementInput {
             if !parties.insert(s.party_id) {
                 e.add(format!("{f}.party_id"), "duplicate", format!("party {} is listed twice", s.party_id));
             } else if !seen.contains(&s.party_id) {
-                e.add(format!("{f}.party_id"), "not_a_signatory", format!("party {} did not sign the agreement", s.party_id));
+                e.add(
+                    format!("{f}.party_id"),
+                    "not_a_signatory",
+                    format!("party {} did not sign the agreement", s.party_id),
+                );
             }
             party_split.push(PartyShare { party_id: s.party_id, places: n });
         }
@@ -461,7 +471,11 @@ impl AgreementInput {
                     e.add(format!("{f}.date"), "not_ascending", format!("{date} does not come after {}", prev.date));
                 }
                 if n < prev.places {
-                    e.add(format!("{f}.places"), "decreasing", format!("{n} is below the earlier target {}", prev.places));
+                    e.add(
+                        format!("{f}.places"),
+                        "decreasing",
+                        format!("{n} is below the earlier target {}", prev.places),
+                    );
                 }
             }
             if n > total && total > 0 {
@@ -519,7 +533,10 @@ pub fn check_revision(previous: &AgreementTerms, next: &AgreementTerms) -> Resul
         return Err(FieldErrors::single(
             "applies_from",
             "not_after_previous",
-            format!("the current version applies from {}; a revision must apply from a later date", previous.applies_from),
+            format!(
+                "the current version applies from {}; a revision must apply from a later date",
+                previous.applies_from
+            ),
         ));
     }
     Ok(())
@@ -785,7 +802,10 @@ mod tests {
         ];
         let today = d("2026-01-01");
         let input = |stage: &str, date: &str| StageInput { stage: stage.into(), date: date.into(), version: 1 };
-        assert_eq!(input("under_construction", "2016-01-01").validate(&history, today).unwrap().stage, Stage::UnderConstruction);
+        assert_eq!(
+            input("under_construction", "2016-01-01").validate(&history, today).unwrap().stage,
+            Stage::UnderConstruction
+        );
         let e = input("under_construction", "2015-01-01").validate(&history, today).unwrap_err();
         assert_eq!(codes(&e), [("date".to_string(), "before_previous")]);
         let e = input("idea", "2016-01-01").validate(&history, today).unwrap_err();

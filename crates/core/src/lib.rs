@@ -21,11 +21,11 @@ pub mod geography;
 pub mod ids;
 pub mod inspections;
 pub mod locations_csv;
+pub mod monitor;
 pub mod norms;
 pub mod occupancy;
 pub mod occupancy_events;
 pub mod occupancy_stats;
-pub mod monitor;
 pub mod register;
 pub mod totals;
 

@@ -269,12 +269,79 @@ fn provenance() -> Vec<Provenance> {
         source: source.into(),
     };
     vec![
-        p("task", "places agreed in the version of the regional agreement that applied on the date (a municipality's share, a party's promise)", "the regional agreement as entered by the region"),
-        p("target_to_date", "places the agreed pace asks for by the date: straight lines from nothing at the period's start through each milestone to the whole task at the period's end", "the regional agreement's pace"),
-        p("realised", "beds in service at register locations linked to projects delivered by the date, counted only while the location's operator held an SNF or AKF certificate in force on the date", "the register (locations, beds, certificates)"),
-        p("pipeline", "places planned in projects that were at that stage on the date (idea, planned, permit applied, permitted, under construction)", "the project pipeline as entered by the parties"),
-        p("schedule", "realised ÷ target to date: on schedule from 100%, behind from 75%, far behind below 75%; not due while the target is 0", "computed"),
+        p(
+            "task",
+            "places agreed in the version of the regional agreement that applied on the date (a municipality's share, a party's promise)",
+            "the regional agreement as entered by the region",
+        ),
+        p(
+            "target_to_date",
+            "places the agreed pace asks for by the date: straight lines from nothing at the period's start through each milestone to the whole task at the period's end",
+            "the regional agreement's pace",
+        ),
+        p(
+            "realised",
+            "beds in service at register locations linked to projects delivered by the date, counted only while the location's operator held an SNF or AKF certificate in force on the date",
+            "the register (locations, beds, certificates)",
+        ),
+        p(
+            "pipeline",
+            "places planned in projects that were at that stage on the date (idea, planned, permit applied, permitted, under construction)",
+            "the project pipeline as entered by the parties",
+        ),
+        p(
+            "schedule",
+            "realised ÷ target to date: on schedule from 100%, behind from 75%, far behind below 75%; not due while the target is 0",
+            "computed",
+        ),
     ]
+}
+
+/// A calendar month, written `YYYY-MM`: what monitor reports and snapshots are kept by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    first: NaiveDate,
+}
+
+impl Month {
+    pub fn of(date: NaiveDate) -> Month {
+        Month { first: date.with_day(1).unwrap_or(date) }
+    }
+
+    /// `YYYY-MM`, from 2000 to 2100.
+    pub fn parse(s: &str) -> Result<Month, (&'static str, String)> {
+        let s = s.trim();
+        let first = (s.len() == 7 && s.as_bytes()[4] == b'-')
+            .then(|| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok())
+            .flatten();
+        match first {
+            Some(d) if (2000..=2100).contains(&d.year()) => Ok(Month { first: d }),
+            Some(_) => Err(("out_of_range", format!("{s} is not between 2000 and 2100"))),
+            None => Err(("invalid_month", format!("'{s}' is not a month of the form YYYY-MM"))),
+        }
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        self.first
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first.pred_opt().unwrap_or(self.first)
+    }
+
+    pub fn next(self) -> Month {
+        Month { first: self.first.checked_add_months(Months::new(1)).unwrap_or(self.first) }
+    }
+
+    pub fn previous(self) -> Month {
+        Month { first: self.first.checked_sub_months(Months::new(1)).unwrap_or(self.first) }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.first.format("%Y-%m"))
+    }
 }
 
 /// The dates a trend shows: every quarter's end from `from` up to `as_of`, and `as_of`.
@@ -379,8 +446,7 @@ pub fn monitor(input: &MonitorInput, as_of: NaiveDate) -> Monitor {
     for agreement in input.agreements {
         let Some(version) = agreement.version_on(as_of) else { continue };
         let terms = &version.terms;
-        let projects: Vec<&Project> =
-            input.projects.iter().filter(|p| p.agreement_id == Some(agreement.id)).collect();
+        let projects: Vec<&Project> = input.projects.iter().filter(|p| p.agreement_id == Some(agreement.id)).collect();
         let dates = trend_dates(
             agreement.versions.first().map_or(terms.period_start, |v| v.terms.period_start.min(v.terms.applies_from)),
             as_of,
@@ -450,7 +516,10 @@ pub fn monitor(input: &MonitorInput, as_of: NaiveDate) -> Monitor {
                         .unwrap_or_else(|| p.municipality_code.clone()),
                     municipality_code: p.municipality_code.clone(),
                     party_id: p.party_id,
-                    party: input.parties.get(&p.party_id).map_or_else(|| format!("#{}", p.party_id), |x| x.name.clone()),
+                    party: input
+                        .parties
+                        .get(&p.party_id)
+                        .map_or_else(|| format!("#{}", p.party_id), |x| x.name.clone()),
                     stage: stage.map(|s| s.stage),
                     stage_date: stage.map(|s| s.date),
                     planned: p.planned_total(),
@@ -642,6 +711,16 @@ mod tests {
         assert_eq!(Figures::new(100, 40, 40, Pipeline::default()).schedule, Schedule::OnSchedule);
         assert_eq!(Figures::new(100, 40, 30, Pipeline::default()).schedule, Schedule::Behind);
         assert_eq!(Figures::new(100, 40, 29, Pipeline::default()).schedule, Schedule::FarBehind);
+    }
+
+    #[test]
+    fn months() {
+        let m = Month::parse("2024-02").unwrap();
+        assert_eq!((m.first_day(), m.last_day()), (d("2024-02-01"), d("2024-02-29")));
+        assert_eq!((m.next().to_string(), m.previous().to_string()), ("2024-03".into(), "2024-01".into()));
+        assert_eq!(Month::parse("2024-13").unwrap_err().0, "invalid_month");
+        assert_eq!(Month::parse("1999-12").unwrap_err().0, "out_of_range");
+        assert_eq!(Month::of(d("2026-11-28")).to_string(), "2026-11");
     }
 
     #[test]

@@ -47,7 +47,7 @@ const REGION_SELECT: &str = "SELECT r.id, r.code, r.name, r.kind,
 
 impl Store {
     /// Loads the municipalities and standard regions when the database has none yet, then
-    /// the built-in rule sets (some name municipalities).
+    /// the built-in rule sets (some name municipalities) and the national declaration.
     pub async fn seed_geography(
         &self,
         municipalities: &[Municipality],
@@ -55,6 +55,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let loaded = self.load_geography(municipalities, regions).await?;
         self.sync_builtin_rule_sets().await?;
+        let declaration = flexwonen_core::agreements::declaration_2012().map_err(crate::sql::decoding)?;
+        self.sync_declaration(&declaration).await?;
         Ok(loaded)
     }
 

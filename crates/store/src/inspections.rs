@@ -7,7 +7,7 @@
 //! when it is recorded; a later norm version changes nothing in it.
 
 use crate::audit::{Actor, record};
-use crate::sql::{date_col, decoding, opt_date_col};
+use crate::sql::{date_col, decoding, json_col, opt_date_col, to_json};
 use crate::{Location, Store, StoreError, now};
 use chrono::{Datelike, NaiveDate};
 use flexwonen_core::access::LocationScope;
@@ -177,15 +177,6 @@ const DEFECT_SELECT: &str = "SELECT id, inspection_id, location_id, operator_id,
 
 fn day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, crate::sql::DATE_FORMAT).ok()
-}
-
-fn json_col<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<Option<T>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
-    s.map(|s| serde_json::from_str(&s).map_err(|e| decoding(format!("{col}: {e}")))).transpose()
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Database(sqlx::Error::Encode(e.to_string().into())))
 }
 
 pub(crate) fn address_of(r: &AnyRow) -> Result<String, StoreError> {

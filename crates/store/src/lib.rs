@@ -10,6 +10,7 @@
 //!   database (does the municipality exist, is the address free, is the version current).
 
 mod accounts;
+mod agreements;
 mod audit;
 pub mod cache;
 mod capacity;
@@ -19,6 +20,7 @@ mod geography;
 mod inspections;
 mod locations;
 mod lookup;
+mod monitor;
 mod norms;
 mod occupancy;
 mod occupancy_admin;
@@ -39,6 +41,7 @@ pub use inspections::{
     RegisteredAddress, SanctionApplied,
 };
 pub use locations::{Bed, DemoLoad, ImportError, Location, LocationFilter, LocationSort, LocationSummary, Page, Room};
+pub use monitor::{MonthReport, SnapshotInfo};
 pub use occupancy::{Applied, BedBoard, BoardBed, EventContext, Stay, StayCorrection, WorkerRead};
 pub use occupancy_admin::{LoadedLocation, Maintenance, OccupancyLoad};
 pub use occupancy_stats::{CHART_MONTHS, FlaggedLocation, FlaggedMunicipality, MunicipalityOccupancy, OccupancyReport};
@@ -76,6 +79,8 @@ pub struct Store {
     report_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<capacity::CapacityReport>>>,
     /// The occupancy views' stays and figures, per occupancy generation.
     occupancy_views: std::sync::Arc<occupancy_stats::OccupancyCaches>,
+    /// The live monitor of agreements, by date.
+    monitor_cache: std::sync::Arc<cache::GenerationCache<std::sync::Arc<flexwonen_core::monitor::Monitor>>>,
 }
 
 /// A write transaction that, on SQLite, holds this process's writer turn until it ends.
@@ -172,6 +177,7 @@ impl Store {
             report_cache: std::sync::Arc::new(cache::GenerationCache::new(8)),
             sqlite_writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
             occupancy_views: Default::default(),
+            monitor_cache: std::sync::Arc::new(cache::GenerationCache::new(16)),
         })
     }
 
@@ -219,6 +225,15 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "monitor_snapshots",
+            "project_locations",
+            "project_stages",
+            "projects",
+            "agreement_versions",
+            "agreements",
+            "declaration_commitments",
+            "declarations",
+            "parties",
             "worker_reads",
             "occupancy_events",
             "stays",

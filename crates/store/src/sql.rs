@@ -57,6 +57,17 @@ pub(crate) fn decoding(message: impl Into<String>) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Decode(message.into().into()))
 }
 
+/// A JSON document stored as text, read back; unreadable JSON is a decoding error.
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<Option<T>, crate::StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| serde_json::from_str(&s).map_err(|e| decoding(format!("{col}: {e}")))).transpose()
+}
+
+/// A value as JSON text for a column.
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, crate::StoreError> {
+    serde_json::to_string(value).map_err(|e| crate::StoreError::Database(sqlx::Error::Encode(e.to_string().into())))
+}
+
 /// How dates are stored: text that sorts as the date.
 pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
 
