@@ -197,6 +197,51 @@ impl Viewer {
         self.location_write_scope()
     }
 
+    /// The parties and projects of the monitor this viewer sees one by one: the locations
+    /// it may read (a housing provider: the projects its organisation is responsible for).
+    /// The ministry and the public see the aggregate monitor only.
+    pub fn monitor_detail_scope(&self) -> LocationScope {
+        self.location_read_scope()
+    }
+
+    /// A project in `municipality` whose party is the register organisation
+    /// `party_organisation`, read one by one.
+    pub fn can_read_project(&self, municipality: &str, party_organisation: Option<i64>) -> bool {
+        match self.monitor_detail_scope() {
+            LocationScope::Operator(org) => party_organisation == Some(org),
+            scope => scope.covers_municipality(municipality),
+        }
+    }
+
+    /// Regional agreements and parties: administrators, and a regional coordinator for their
+    /// own region.
+    pub fn can_write_agreement(&self, region_id: i64) -> bool {
+        match self.principal() {
+            Some(p) if p.role == Role::Administrator => true,
+            Some(p) => p.role == Role::RegionalCoordinator && p.region_id == Some(region_id),
+            None => false,
+        }
+    }
+
+    pub fn can_create_parties(&self) -> bool {
+        matches!(self.role(), Some(Role::Administrator | Role::RegionalCoordinator))
+    }
+
+    /// A project in `municipality` for a party that is the register organisation
+    /// `party_organisation`: administrators; the municipality; the region's coordinator;
+    /// the housing provider that is the party. Inspectors only read.
+    pub fn can_write_project(&self, municipality: &str, party_organisation: Option<i64>) -> bool {
+        let Some(p) = self.principal() else { return false };
+        match p.role {
+            Role::Administrator => true,
+            Role::Municipality | Role::RegionalCoordinator => {
+                self.location_read_scope().covers_municipality(municipality)
+            }
+            Role::HousingProvider => p.organisation_id.is_some() && p.organisation_id == party_organisation,
+            Role::Ministry | Role::Inspector => false,
+        }
+    }
+
     /// Whose event ids a push comes with: a provider's accounts share their organisation's.
     pub fn event_sender(&self) -> Option<String> {
         let p = self.principal()?;
@@ -264,5 +309,33 @@ mod tests {
         assert_eq!(flags(Role::HousingProvider), FlagView::Nothing);
         assert_eq!(flags(Role::Inspector), FlagView::Nothing);
         assert_eq!(Viewer::Public.registration_flag_view(), FlagView::Nothing);
+    }
+
+    #[test]
+    fn agreements_and_projects_per_role() {
+        // (role, writes region 7's agreement, writes region 8's, writes a Westland project of
+        // organisation 1, writes a Den Haag project of organisation 42)
+        let table = [
+            (Role::Administrator, true, true, true, true),
+            (Role::Ministry, false, false, false, false),
+            (Role::RegionalCoordinator, true, false, true, true),
+            (Role::Inspector, false, false, false, false),
+            (Role::Municipality, false, false, true, false),
+            (Role::HousingProvider, false, false, false, true),
+        ];
+        for (role, region_7, region_8, westland_1, den_haag_42) in table {
+            let v = Viewer::Account(principal(role));
+            assert_eq!(v.can_write_agreement(7), region_7, "{role:?}");
+            assert_eq!(v.can_write_agreement(8), region_8, "{role:?}");
+            assert_eq!(v.can_write_project("GM1783", Some(1)), westland_1, "{role:?}");
+            assert_eq!(v.can_write_project("GM0518", Some(42)), den_haag_42, "{role:?}");
+        }
+        assert!(!Viewer::Public.can_write_agreement(7));
+        assert!(!Viewer::Public.can_write_project("GM1783", None));
+        assert_eq!(Viewer::Public.monitor_detail_scope(), LocationScope::Nothing);
+        let provider = Viewer::Account(principal(Role::HousingProvider));
+        assert!(provider.can_read_project("GM0518", Some(42)) && !provider.can_read_project("GM1783", Some(1)));
+        let ministry = Viewer::Account(principal(Role::Ministry));
+        assert!(!ministry.can_read_project("GM1783", Some(1)));
     }
 }

@@ -332,6 +332,94 @@ texts! {
     report_beds_over: "Bedden boven de norm", "Beds above the norm";
     report_none_over: "Geen enkele gemeente heeft op deze datum bedden boven de norm.", "No municipality has beds above the norm on this date.";
     bez_nav: "Bezetting", "Occupancy";
+    mon_nav: "Afspraken", "Agreements";
+    mon_title: "Monitor regionale afspraken", "Monitor of regional agreements";
+    mon_intro: "Wat regio's hebben afgesproken over huisvestingsplaatsen voor arbeidsmigranten, wat er volgens het afgesproken tempo nu had moeten zijn, wat er gerealiseerd is en wat er in voorbereiding is.", "What regions agreed on housing places for labour migrants, what the agreed pace asks for by now, what was realised and what is in the pipeline.";
+    mon_area: "Gebied", "Area";
+    mon_month: "Maand", "Month";
+    mon_show: "Toon", "Show";
+    mon_snapshot: "Vastgelegde momentopname van", "Stored snapshot of";
+    mon_snapshot_taken: "vastgelegd op", "taken on";
+    mon_as_of: "peildatum", "as of";
+    mon_live: "Nu berekend uit de actuele gegevens, peildatum", "Computed now from the current data, as of";
+    mon_task: "Afgesproken plaatsen", "Places agreed";
+    mon_share: "Aandeel", "Share";
+    mon_promised: "Toegezegd", "Promised";
+    mon_target: "Doel tot nu toe", "Target to date";
+    mon_realised: "Gerealiseerd", "Realised";
+    mon_pipeline: "In voorbereiding", "In the pipeline";
+    mon_pct_task: "% van de opgave", "% of task";
+    mon_pct_target: "% van het doel tot nu toe", "% of target to date";
+    mon_schedule: "Op schema?", "On schedule?";
+    mon_needed: "Nodig per jaar tot het einde", "Needed per year to the end";
+    mon_realised_per_year: "Gerealiseerd per jaar tot nu toe", "Realised per year so far";
+    mon_regions: "Regio's met een afspraak", "Regions with an agreement";
+    mon_municipalities: "Gemeenten: aandeel en voortgang", "Municipalities: share and progress";
+    mon_parties: "Wie beloofde wat, wie leverde wat", "Who promised what, who delivered what";
+    mon_projects: "Projecten", "Projects";
+    mon_trend: "Verloop per kwartaal", "Trend per quarter";
+    mon_trend_intro: "Het doel volgens het afgesproken tempo (de versie van de afspraak die toen gold), de gerealiseerde plaatsen en de plaatsen in voorbereiding, aan het einde van elk kwartaal.", "The target by the agreed pace (the version of the agreement in force then), the realised places and the places in the pipeline, at the end of each quarter.";
+    mon_shares: "Aandeel in regionale afspraken", "Share in regional agreements";
+    mon_region: "Regio", "Region";
+    mon_agreement: "Afspraak", "Agreement";
+    mon_version: "Versie", "Version";
+    mon_period: "Looptijd", "Period";
+    mon_party: "Partij", "Party";
+    mon_kind: "Soort", "Kind";
+    mon_role: "Rol", "Role";
+    mon_project: "Project", "Project";
+    mon_stage: "Fase", "Stage";
+    mon_since: "Sinds", "Since";
+    mon_planned: "Gepland", "Planned";
+    mon_locations: "Locaties", "Locations";
+    mon_date: "Datum", "Date";
+    mon_map_title: "Gerealiseerd per gemeente, als percentage van het aandeel", "Realised per municipality, as a percentage of its share";
+    mon_map_desc: "Kaart met per gemeente het percentage van het afgesproken aandeel dat gerealiseerd is. Dezelfde cijfers staan in de tabel met gemeenten.", "Map showing per municipality the percentage of its agreed share that was realised. The same figures are in the table of municipalities.";
+    mon_map_legend: "% gerealiseerd", "% realised";
+    mon_no_share: "geen aandeel", "no share";
+    mon_downloads: "Downloaden", "Download";
+    mon_xlsx: "Alle tabellen (Excel)", "All tables (Excel)";
+    mon_print: "Afdrukbaar rapport", "Printable report";
+    mon_provenance: "Over deze cijfers", "About these figures";
+    mon_counts: "Wat het telt", "What it counts";
+    mon_source: "Bron", "Source";
+    mon_unallocated: "Niet over gemeenten verdeeld", "Not split over municipalities";
+    mon_unallocated_parties: "Door geen partij toegezegd", "Promised by no party";
+    mon_synthetic: "synthetisch (demo)", "synthetic (demo)";
+    mon_none: "In deze maand gold voor dit gebied geen regionale afspraak.", "No regional agreement applied to this area in this month.";
+    mon_detail_hidden: "Partijen en projecten ziet u als u bent ingelogd voor de regio, de gemeente of de betrokken partij.", "Parties and projects are shown when you are signed in for the region, the municipality or the party concerned.";
+    mon_report: "Rapport", "Report";
+    mon_prov_task: "Plaatsen uit de versie van de regionale afspraak die op de peildatum gold (voor een gemeente haar aandeel, voor een partij haar toezegging).", "Places in the version of the regional agreement in force on the date (a municipality's share, a party's promise).";
+    mon_prov_target: "Wat het afgesproken tempo op de peildatum vraagt: rechte lijnen van nul bij de start via elke tussenstap naar de hele opgave aan het einde.", "What the agreed pace asks for by the date: straight lines from nothing at the start through each milestone to the whole task at the end.";
+    mon_prov_realised: "Bedden in gebruik op locaties uit het register die aan een opgeleverd project zijn gekoppeld, alleen zolang de beheerder op de peildatum een geldig SNF- of AKF-certificaat had.", "Beds in service at register locations linked to a delivered project, only while the operator held a valid SNF or AKF certificate on the date.";
+    mon_prov_pipeline: "Geplande plaatsen van projecten die op de peildatum in die fase waren (idee tot en met in aanbouw).", "Planned places of projects at that stage on the date (idea up to under construction).";
+    mon_prov_schedule: "Gerealiseerd gedeeld door het doel tot nu toe: op schema vanaf 100%, achter vanaf 75%, ver achter daaronder.", "Realised divided by the target to date: on schedule from 100%, behind from 75%, far behind below that.";
+    mon_src_agreement: "de regionale afspraak", "the regional agreement";
+    mon_src_register: "het register (locaties, bedden, certificaten)", "the register (locations, beds, certificates)";
+    mon_src_projects: "de projecten zoals de partijen ze bijhouden", "the projects as the parties keep them";
+    agr_title: "Afspraken over huisvesting", "Agreements on housing";
+    agr_intro: "De nationale verklaring van 2012 en de regionale afspraken die eruit volgden: hoeveel plaatsen, verdeeld over gemeenten en partijen, in welk tempo.", "The national declaration of 2012 and the regional agreements that followed from it: how many places, split over municipalities and parties, at what pace.";
+    agr_declaration: "Nationale verklaring", "National declaration";
+    agr_signed: "Ondertekend op", "Signed on";
+    agr_commitment: "Toezegging", "Commitment";
+    agr_agreements: "Regionale afspraken", "Regional agreements";
+    agr_versions: "Versies", "Versions";
+    agr_applies_from: "Geldt vanaf", "Applies from";
+    agr_task_by_type: "Opgave per verblijfsduur", "Task by length of stay";
+    agr_signatories: "Ondertekenaars", "Signatories";
+    agr_split_municipalities: "Verdeling over gemeenten", "Split over municipalities";
+    agr_split_parties: "Verdeling over partijen", "Split over parties";
+    agr_pace: "Tempo (cumulatief doel)", "Pace (cumulative target)";
+    agr_places: "Plaatsen", "Places";
+    agr_warnings: "Waarschuwingen", "Warnings";
+    agr_monitor_link: "Voortgang in de monitor", "Progress in the monitor";
+    agr_stages: "Fasen", "Stages";
+    agr_add_stage: "Nieuwe fase vastleggen", "Record a new stage";
+    agr_location_ids: "Opgeleverde locaties (nummers uit het register, gescheiden door komma's)", "Delivered locations (register numbers, separated by commas)";
+    agr_save: "Opslaan", "Save";
+    agr_not_a_number: "is geen nummer", "is not a number";
+    agr_conflict: "Iemand anders heeft dit project intussen gewijzigd. Bekijk de nieuwe gegevens en doe uw wijziging opnieuw.", "Someone else changed this project in the meantime. Look at the new data and make your change again.";
+    agr_responsible: "Verantwoordelijke partij", "Responsible party";
     bez_title: "Bezetting", "Occupancy";
     bez_intro: "Hoeveel bedden bezet zijn, welke nationaliteit de bewoners hebben en hoe lang zij blijven: voor heel Nederland, per regio of per gemeente. Alleen aantallen: dit overzicht toont nooit gegevens over een persoon.", "How many beds are taken, the residents' nationalities and how long they stay: for the whole country, per region or per municipality. Counts only: this overview never shows anything about a person.";
     bez_area: "Gebied", "Area";
@@ -667,6 +755,88 @@ impl Texts {
 }
 
 impl Texts {
+    pub fn stage(&self, s: flexwonen_core::agreements::Stage) -> &'static str {
+        use flexwonen_core::agreements::Stage::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (s, nl) {
+            (Idea, true) => "idee",
+            (Idea, false) => "idea",
+            (Planned, true) => "gepland",
+            (Planned, false) => "planned",
+            (PermitApplied, true) => "vergunning aangevraagd",
+            (PermitApplied, false) => "permit applied for",
+            (Permitted, true) => "vergund",
+            (Permitted, false) => "permitted",
+            (UnderConstruction, true) => "in aanbouw",
+            (UnderConstruction, false) => "under construction",
+            (Delivered, true) => "opgeleverd",
+            (Delivered, false) => "delivered",
+            (Certified, true) => "gecertificeerd",
+            (Certified, false) => "certified",
+            (Occupied, true) => "in gebruik",
+            (Occupied, false) => "occupied",
+            (Cancelled, true) => "geannuleerd",
+            (Cancelled, false) => "cancelled",
+        }
+    }
+
+    pub fn schedule(&self, s: flexwonen_core::monitor::Schedule) -> &'static str {
+        use flexwonen_core::monitor::Schedule::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (s, nl) {
+            (NotDue, true) => "nog niets verwacht",
+            (NotDue, false) => "nothing due yet",
+            (OnSchedule, true) => "op schema",
+            (OnSchedule, false) => "on schedule",
+            (Behind, true) => "achter op schema",
+            (Behind, false) => "behind schedule",
+            (FarBehind, true) => "ver achter op schema",
+            (FarBehind, false) => "far behind schedule",
+        }
+    }
+
+    pub fn party_kind(&self, k: flexwonen_core::agreements::PartyKind) -> &'static str {
+        use flexwonen_core::agreements::PartyKind::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (k, nl) {
+            (Municipality, true) => "gemeente",
+            (Municipality, false) => "municipality",
+            (Province, true) => "provincie",
+            (Province, false) => "province",
+            (Ministry, true) => "ministerie",
+            (Ministry, false) => "ministry",
+            (HousingCorporation, true) => "woningcorporatie",
+            (HousingCorporation, false) => "housing corporation",
+            (Employer, true) => "werkgever",
+            (Employer, false) => "employer",
+            (TempAgency, true) => "uitzendbureau",
+            (TempAgency, false) => "temp agency",
+            (SectorBody, true) => "brancheorganisatie",
+            (SectorBody, false) => "sector body",
+            (Union, true) => "vakbond",
+            (Union, false) => "union",
+            (Other, true) => "overig",
+            (Other, false) => "other",
+        }
+    }
+
+    pub fn signatory_role(&self, r: flexwonen_core::agreements::SignatoryRole) -> &'static str {
+        use flexwonen_core::agreements::SignatoryRole::*;
+        let nl = std::ptr::eq(self, &NL);
+        match (r, nl) {
+            (Coordinator, true) => "regie",
+            (Coordinator, false) => "coordination",
+            (Municipality, true) => "gemeente",
+            (Municipality, false) => "municipality",
+            (HousingProvider, true) => "huisvester",
+            (HousingProvider, false) => "housing provider",
+            (Employer, true) => "werkgever",
+            (Employer, false) => "employer",
+            (Supporter, true) => "ondersteuner",
+            (Supporter, false) => "supporter",
+        }
+    }
+
     pub fn norm_scheme(&self, s: flexwonen_core::norms::NormScheme) -> &'static str {
         use flexwonen_core::norms::NormScheme::*;
         let nl = std::ptr::eq(self, &NL);
@@ -827,6 +997,29 @@ impl Texts {
             "below_value" => "De waarde bij instemming is lager dan de gewone waarde.",
             "not_allowed" => "Dit veld is hier niet toegestaan.",
             "duplicate" => "Dit staat er twee keer in.",
+            "over_allocated" => "De verdeling geeft meer plaatsen dan de opgave.",
+            "not_a_signatory" => "Deze partij heeft de afspraak niet ondertekend.",
+            "outside_period" => "Deze datum valt buiten de looptijd van de afspraak.",
+            "not_ascending" => "De datums van het tempo moeten oplopen.",
+            "decreasing" => "Een cumulatief doel kan niet lager zijn dan het vorige.",
+            "above_task" => "Dit doel is groter dan de hele opgave.",
+            "before_start" => "Het einde van de looptijd ligt niet na het begin.",
+            "not_after_previous" => "Een herziening moet later ingaan dan de huidige versie.",
+            "in_future" => "Deze datum ligt in de toekomst.",
+            "cancelled" => "Dit project is geannuleerd en krijgt geen nieuwe fase meer.",
+            "not_later" => "Deze fase komt niet na de huidige fase van het project.",
+            "before_previous" => "Deze datum ligt vóór de datum van de vorige fase.",
+            "unknown_party" => "Deze partij bestaat niet.",
+            "not_in_region" => "Deze gemeente hoort niet bij de regio van de afspraak.",
+            "unknown_region" => "Deze regio bestaat niet.",
+            "other_region" => "Een herziening hoort bij dezelfde regio.",
+            "unknown_agreement" => "Deze afspraak bestaat niet.",
+            "unknown_location" => "Deze locatie staat niet in het register.",
+            "location_elsewhere" => "Deze locatie ligt in een andere gemeente dan het project.",
+            "location_taken" => "Deze locatie hoort al bij een ander project.",
+            "duplicate_party" => "Er bestaat al een partij met deze naam.",
+            "snapshot_exists" => "Van deze maand is al een momentopname vastgelegd.",
+            "invalid_month" => "Dit is geen maand. Schrijf jjjj-mm, bijvoorbeeld 2026-10.",
             _ => return e.message.clone(),
         };
         nl.to_string()

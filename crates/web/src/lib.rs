@@ -7,6 +7,7 @@
 //! - every page works without JavaScript; every form carries a CSRF token;
 //! - the API answers every error in one shape: `{"error": {"code", "message", "fields"}}`.
 
+mod agreements;
 mod api;
 mod auth;
 mod certificates;
@@ -15,6 +16,7 @@ mod forms;
 mod i18n;
 mod inspections;
 pub mod map;
+mod monitor;
 mod norms;
 mod occupancy;
 mod occupancy_admin;
@@ -103,6 +105,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .merge(inspections::routes())
         .merge(occupancy::routes())
         .merge(occupancy_views::routes())
+        .merge(monitor::routes())
+        .merge(agreements::routes())
         .nest(
             "/api/v1",
             api::routes()
@@ -111,6 +115,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .merge(inspections::api_routes())
                 .merge(occupancy::api_routes())
                 .merge(occupancy_views::api_routes())
+                .merge(monitor::api_routes())
+                .merge(agreements::api_routes())
                 .merge(occupancy_admin::api_routes()),
         )
         .route("/healthz", axum::routing::get(api::healthz))

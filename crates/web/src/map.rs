@@ -58,6 +58,9 @@ pub struct MapOptions<'a> {
     pub no_data_label: &'a str,
     /// Unit in each municipality's title: "Westland: 1.234 bedden".
     pub value_label: &'a str,
+    /// Fixed classes (inclusive, ascending; the last may end at `i64::MAX`) instead of
+    /// classes from the values' quintiles; values below the first class have no data.
+    pub classes: Option<&'a [(i64, i64)]>,
 }
 
 struct Shape {
@@ -193,8 +196,12 @@ impl MapBase {
         let k = vw / MAP_WIDTH; // legend and stroke scale
         let total_h = vh + LEGEND_HEIGHT * k;
 
-        let ranges =
-            class_ranges(self.shapes.iter().filter(|s| coloured(s)).filter_map(|s| values.get(&s.code).copied()));
+        let ranges = match opts.classes {
+            Some(fixed) => fixed.to_vec(),
+            None => {
+                class_ranges(self.shapes.iter().filter(|s| coloured(s)).filter_map(|s| values.get(&s.code).copied()))
+            }
+        };
 
         let mut out = String::with_capacity(self.path_bytes + self.shapes.len() * 140 + 3000);
         let _ = write!(
@@ -301,8 +308,13 @@ impl MapBase {
             .iter()
             .enumerate()
             .map(|(i, &(lo, hi))| {
-                let label =
-                    if lo == hi { format_nl(lo) } else { format!("{}\u{2013}{}", format_nl(lo), format_nl(hi)) };
+                let label = if lo == hi {
+                    format_nl(lo)
+                } else if hi == i64::MAX {
+                    format!("\u{2265} {}", format_nl(lo))
+                } else {
+                    format!("{}\u{2013}{}", format_nl(lo), format_nl(hi))
+                };
                 (class_colour(i, ranges.len()), label)
             })
             .chain(std::iter::once((NO_DATA_COLOUR, no_data.clone())));
@@ -375,9 +387,9 @@ pub fn class_colour(i: usize, n: usize) -> &'static str {
     CLASS_COLOURS[((i * last) as f64 / (n - 1) as f64).round() as usize]
 }
 
-/// The fill for a value under the given classes.
+/// The fill for a value under the given classes (none below the first).
 pub fn colour_of(value: i64, ranges: &[(i64, i64)]) -> &'static str {
-    if value <= 0 || ranges.is_empty() {
+    if ranges.first().is_none_or(|&(lo, _)| value < lo) {
         return NO_DATA_COLOUR;
     }
     let i = ranges.iter().position(|&(_, hi)| value <= hi).unwrap_or(ranges.len() - 1);
@@ -534,6 +546,7 @@ mod tests {
             legend_label: "bedden",
             no_data_label: "geen",
             value_label: "bedden",
+            classes: None,
         }
     }
 

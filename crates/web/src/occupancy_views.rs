@@ -42,7 +42,7 @@ pub fn api_routes() -> axum::Router<AppState> {
 
 // ------------------------------------------------------------------------------- input
 
-fn bad_param(field: &str, code: &'static str, message: String) -> ApiError {
+pub(crate) fn bad_param(field: &str, code: &'static str, message: String) -> ApiError {
     ApiError { status: StatusCode::BAD_REQUEST, ..ApiError::invalid(FieldErrors::single(field, code, message)) }
 }
 
@@ -59,7 +59,7 @@ fn date_param(q: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
 }
 
 /// `?level=national|region|municipality&id=…` (the level may be left out: the id tells).
-fn area_param(q: &HashMap<String, String>) -> Result<Area, ApiError> {
+pub(crate) fn area_param(q: &HashMap<String, String>) -> Result<Area, ApiError> {
     Area::parse(q.get("level").map(String::as_str), q.get("id").map(String::as_str))
         .map_err(|(field, code, message)| bad_param(field, code, message))
 }
@@ -206,37 +206,37 @@ pub fn openapi_paths() -> Vec<(&'static str, Value)> {
 
 // ------------------------------------------------------------------------------- numbers
 
-fn is_nl(tr: &Texts) -> bool {
+pub(crate) fn is_nl(tr: &Texts) -> bool {
     std::ptr::eq(tr, &NL)
 }
 
-fn number(tr: &Texts, n: i64) -> String {
+pub(crate) fn number(tr: &Texts, n: i64) -> String {
     let s = format_nl(n);
     if is_nl(tr) { s } else { s.replace('.', ",") }
 }
 
 /// One decimal: `1.234,5` in Dutch, `1,234.5` in English.
-fn decimal(tr: &Texts, v: f64) -> String {
+pub(crate) fn decimal(tr: &Texts, v: f64) -> String {
     let tenths = (v * 10.0).round() as i64;
     let (whole, tenth) = (tenths / 10, (tenths % 10).abs());
     format!("{}{}{tenth}", number(tr, whole), if is_nl(tr) { ',' } else { '.' })
 }
 
-fn percent(tr: &Texts, rate: Option<f64>) -> String {
+pub(crate) fn percent(tr: &Texts, rate: Option<f64>) -> String {
     rate.map_or_else(|| "–".to_string(), |r| format!("{}%", decimal(tr, r * 100.0)))
 }
 
-fn month_name(tr: &Texts, month: u32) -> &'static str {
+pub(crate) fn month_name(tr: &Texts, month: u32) -> &'static str {
     tr.bez_months_short.split(',').nth(month.saturating_sub(1) as usize).unwrap_or("")
 }
 
 /// `jul 2026` from `2026-07`.
-fn month_label(tr: &Texts, ym: &str) -> String {
+pub(crate) fn month_label(tr: &Texts, ym: &str) -> String {
     let (y, m) = ym.split_once('-').unwrap_or((ym, "0"));
     format!("{} {y}", month_name(tr, m.parse().unwrap_or(0)))
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
@@ -277,7 +277,7 @@ fn month_of(m: &MonthOccupancy) -> u32 {
 }
 
 /// A round step for about four gridlines up to `max`.
-fn nice_step(max: f64) -> f64 {
+pub(crate) fn nice_step(max: f64) -> f64 {
     let raw = (max / 4.0).max(f64::MIN_POSITIVE);
     let pow = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|f| f * pow).find(|s| *s >= raw).unwrap_or(10.0 * pow);
@@ -466,7 +466,7 @@ fn length_name(tr: &Texts, l: StayLength) -> &'static str {
     }
 }
 
-fn page_error(e: ApiError) -> PageError {
+pub(crate) fn page_error(e: ApiError) -> PageError {
     match e.status {
         StatusCode::NOT_FOUND => PageError::NotFound,
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => PageError::Forbidden,

@@ -158,6 +158,8 @@ pub fn document() -> Value {
     with_norm_facts(&mut doc, "/components/schemas/Location/allOf/1/properties");
     add_certificates(&mut doc);
     extend(&mut doc, "/paths", crate::occupancy_views::openapi_paths());
+    extend(&mut doc, "/paths", crate::monitor::openapi_paths());
+    extend(&mut doc, "/paths", crate::agreements::openapi_paths());
     add_norms(&mut doc);
     add_inspections(&mut doc);
     add_occupancy(&mut doc);

@@ -300,6 +300,7 @@ fn totals_view(
             legend_label: tr.beds_word,
             no_data_label: tr.none_word,
             value_label: tr.beds_word,
+            classes: None,
         },
     );
     Arc::new(TotalsView {
