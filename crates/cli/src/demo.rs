@@ -4,13 +4,15 @@
 //! (`flexwonen_core::demo_occupancy`), and one demo account per role.
 
 use flexwonen_core::access::Role;
+use flexwonen_core::agreements::{AgreementTerms, PartyDraft, ProjectDraft};
 use flexwonen_core::certificates::{CertificateDraft, StatusChange};
 use flexwonen_core::demo::{self, DemoData};
+use flexwonen_core::demo_agreements;
 use flexwonen_core::demo_occupancy;
 use flexwonen_core::geography::{self, RegionKind};
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::register::{OrganisationDraft, OrganisationKind};
-use flexwonen_store::{AccountSpec, Actor, DemoLoad, OccupancyLoad, Store, StoreError};
+use flexwonen_store::{AccountSpec, Actor, DemoLoad, OccupancyLoad, ProjectLoad, Store, StoreError};
 
 /// The password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "flexwonen-demo";
@@ -83,6 +85,8 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
         }
     }
 
+    let projects = load_agreements(store, &actor, &data, seed, &loaded).await?;
+
     // Occupancy up to today, with the permitted capacity judged by the built-in norms.
     let started = std::time::Instant::now();
     let sets = flexwonen_core::norms::builtin_rule_sets().map_err(|e| StoreError::invalid("norms", "bad_data", e))?;
@@ -138,6 +142,7 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
         beds: rows.iter().map(|(d, _)| d.bed_count()).sum(),
         workers,
         stays: occupancy.stays.len(),
+        projects,
         occupancy_generated_s,
         occupancy_loaded_s,
     })
@@ -151,7 +156,84 @@ pub struct DemoSummary {
     pub beds: usize,
     pub workers: usize,
     pub stays: usize,
+    pub projects: usize,
     /// Seconds to generate the occupancy in memory, and to load it (one transaction).
     pub occupancy_generated_s: f64,
     pub occupancy_loaded_s: f64,
+}
+
+/// The demo agreements of the eight campaign regions and their projects
+/// (`flexwonen_core::demo_agreements`); returns how many projects were loaded.
+async fn load_agreements(
+    store: &Store,
+    actor: &Actor,
+    data: &DemoData,
+    seed: u64,
+    loaded: &[flexwonen_store::LoadedLocation],
+) -> Result<usize, StoreError> {
+    let today = chrono::Utc::now().date_naive();
+    let demo = demo_agreements::generate_agreements(data, seed, today);
+    // A municipality that signed the declaration is already a party.
+    let existing = store.parties().await?;
+    let mut party_ids = Vec::with_capacity(demo.parties.len());
+    for p in &demo.parties {
+        let known = existing
+            .iter()
+            .find(|e| p.municipality.as_ref().is_some_and(|m| e.municipality_code.as_deref() == Some(m.as_str())));
+        let id = match known {
+            Some(e) => e.id,
+            None => {
+                let draft = PartyDraft {
+                    name: p.name.clone(),
+                    kind: p.kind,
+                    municipality: p.municipality.clone(),
+                    organisation_id: None,
+                };
+                store.create_party(actor, &draft).await?.id
+            }
+        };
+        party_ids.push(id);
+    }
+    let with_ids = |t: &AgreementTerms| {
+        let mut t = t.clone();
+        for s in &mut t.signatories {
+            s.party_id = party_ids[s.party_id as usize];
+        }
+        for s in &mut t.party_split {
+            s.party_id = party_ids[s.party_id as usize];
+        }
+        t
+    };
+    let mut agreement_ids = Vec::with_capacity(demo.agreements.len());
+    for a in &demo.agreements {
+        let region = store.region_by_code(&a.region_code).await?.id;
+        let mut versions = a.versions.iter();
+        let Some(first) = versions.next() else { continue };
+        let id = store.create_agreement(actor, region, &with_ids(first)).await?.id;
+        for v in versions {
+            store.revise_agreement(actor, id, region, &with_ids(v)).await?;
+        }
+        agreement_ids.push(id);
+    }
+    let projects: Vec<ProjectLoad> = demo
+        .projects
+        .iter()
+        .filter_map(|p| {
+            let (first, later) = p.stages.split_first()?;
+            Some(ProjectLoad {
+                draft: ProjectDraft {
+                    name: p.name.clone(),
+                    municipality: p.municipality.clone(),
+                    party_id: party_ids[p.party],
+                    agreement_id: agreement_ids.get(p.agreement).copied(),
+                    planned: p.planned.clone(),
+                    first_stage: *first,
+                    location_ids: p.locations.iter().map(|&i| loaded[i].id).collect(),
+                    synthetic: true,
+                },
+                later_stages: later.to_vec(),
+            })
+        })
+        .collect();
+    store.bulk_load_projects(actor, &projects).await
 }

@@ -79,6 +79,22 @@ enum Command {
         #[command(subcommand)]
         action: OccupancyAction,
     },
+    /// The monitor of regional agreements.
+    Monitor {
+        #[command(subcommand)]
+        action: MonitorAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum MonitorAction {
+    /// Store a snapshot of the monitor for a month (what `serve` does for the month before
+    /// on the first day of each month). A past month's snapshot is taken once.
+    Snapshot {
+        /// The month (YYYY-MM); the current month when absent.
+        #[arg(long)]
+        month: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -220,6 +236,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let is_demo = store.setting("demo_data").await?.is_some();
             tokio::spawn(sanctions_daily(store.clone()));
             tokio::spawn(occupancy_daily(store.clone(), retention_months));
+            tokio::spawn(monitor_snapshot_daily(store.clone()));
             let state = flexwonen_web::AppState::new(
                 store,
                 flexwonen_web::Config {
@@ -246,8 +263,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 started.elapsed().as_secs_f64()
             );
             println!(
-                "demo occupancy: {} workers, {} stays (loaded in {:.1} s)",
-                s.workers, s.stays, s.occupancy_loaded_s
+                "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements",
+                s.workers, s.stays, s.occupancy_loaded_s, s.projects
             );
         }
         Command::Import { what: ImportWhat::Locations { file } } => {
@@ -329,6 +346,21 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 m.flags_set, m.flags_cleared, m.workers_purged, m.retention_months
             );
         }
+        Command::Monitor { action: MonitorAction::Snapshot { month } } => {
+            let today = chrono::Utc::now().date_naive();
+            let month = match month {
+                Some(m) => flexwonen_core::monitor::Month::parse(&m).map_err(|(_, e)| e)?,
+                None => flexwonen_core::monitor::Month::of(today),
+            };
+            let started = std::time::Instant::now();
+            let info = store.create_snapshot(&Actor::system("cli"), month, today).await?;
+            println!(
+                "monitor snapshot of {} (as of {}) stored in {:.2} s",
+                info.month,
+                info.as_of,
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::Token { action: TokenAction::Create { account } } => {
             let a =
                 store.account_by_username(&account).await?.ok_or_else(|| format!("there is no account '{account}'"))?;
@@ -371,6 +403,20 @@ async fn occupancy_daily(store: Store, retention_months: u32) {
                 "occupancy maintenance"
             ),
             Err(e) => tracing::error!(error = %e, "the daily occupancy maintenance failed"),
+        }
+    }
+}
+
+/// The monitor's monthly snapshot: every day (from start-up) the month before gets its
+/// snapshot if it has none yet, so a server that was down on the 1st catches up.
+async fn monitor_snapshot_daily(store: Store) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        match store.ensure_monthly_snapshot(chrono::Utc::now().date_naive()).await {
+            Ok(Some(info)) => tracing::info!(month = %info.month, "monitor snapshot stored"),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "the monthly monitor snapshot failed"),
         }
     }
 }

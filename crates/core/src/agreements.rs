@@ -230,6 +230,8 @@ pub struct Warning {
     pub field: String,
     pub code: String,
     pub message: String,
+    /// The places concerned (unallocated ones).
+    pub places: i64,
 }
 
 impl AgreementTerms {
@@ -258,6 +260,7 @@ impl AgreementTerms {
                     field: field.into(),
                     code: "unallocated".into(),
                     message: format!("{left} of {} places are not split over {whom}", self.total_task()),
+                    places: left,
                 });
             }
         }

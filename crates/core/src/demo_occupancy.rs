@@ -160,7 +160,7 @@ fn stay_until(rng: &mut ChaCha8Rng, stay_type: StayType, check_in: NaiveDate) ->
 }
 
 /// The certificates of each organisation as dated spans, as the store keeps them.
-fn certificate_book(data: &DemoData) -> HashMap<usize, Vec<CertificateSpan>> {
+pub(crate) fn certificate_book(data: &DemoData) -> HashMap<usize, Vec<CertificateSpan>> {
     let mut book: HashMap<usize, Vec<CertificateSpan>> = HashMap::new();
     for c in &data.certificates {
         let mut statuses = vec![(c.valid_from, CertificateStatus::Active)];

@@ -14,6 +14,7 @@ pub mod agreements;
 pub mod capacity;
 pub mod certificates;
 pub mod demo;
+pub mod demo_agreements;
 pub mod demo_occupancy;
 pub mod error;
 pub mod geo;

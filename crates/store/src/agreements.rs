@@ -310,6 +310,80 @@ async fn finish_project_change(
     Ok(after)
 }
 
+/// A project with its first stage and locations, after the checks that need the database:
+/// the municipality and party exist, the municipality is in the agreement's region.
+async fn insert_project(conn: &mut AnyConnection, draft: &ProjectDraft) -> Result<i64, StoreError> {
+    let code = draft.municipality.as_str();
+    let known: Option<String> = sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if known.is_none() {
+        return Err(StoreError::invalid(
+            "municipality_code",
+            "unknown_municipality",
+            format!("{code} is not a municipality"),
+        ));
+    }
+    if !unknown_parties(&mut *conn, [draft.party_id]).await?.is_empty() {
+        return Err(StoreError::invalid("party_id", "unknown_party", format!("there is no party {}", draft.party_id)));
+    }
+    if let Some(a) = draft.agreement_id {
+        let member: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT a.id, m.municipality_code FROM agreements a
+                 LEFT JOIN region_members m ON m.region_id = a.region_id AND m.municipality_code = $2 WHERE a.id = $1",
+        )
+        .bind(a)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match member {
+            None => {
+                return Err(StoreError::invalid(
+                    "agreement_id",
+                    "unknown_agreement",
+                    format!("there is no agreement {a}"),
+                ));
+            }
+            Some((_, None)) => {
+                return Err(StoreError::invalid(
+                    "agreement_id",
+                    "not_in_region",
+                    format!("{code} is not in the region of agreement {a}"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let planned = |t: StayType| draft.planned.iter().filter(|p| p.stay_type == t).map(|p| p.places).sum::<i64>();
+    let stamp = now();
+    let id: i64 = sqlx::query_scalar(
+            "INSERT INTO projects (name, municipality_code, party_id, agreement_id, planned_short, planned_mid, planned_long,
+                 synthetic, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id",
+        )
+        .bind(&draft.name)
+        .bind(code)
+        .bind(draft.party_id)
+        .bind(draft.agreement_id)
+        .bind(planned(StayType::Short))
+        .bind(planned(StayType::Mid))
+        .bind(planned(StayType::Long))
+        .bind(i64::from(draft.synthetic))
+        .bind(&stamp)
+        .fetch_one(&mut *conn)
+        .await?;
+    insert_stage(&mut *conn, id, 0, draft.first_stage).await?;
+    link_locations(&mut *conn, id, code, &draft.location_ids).await?;
+    Ok(id)
+}
+
+/// A demo project: its draft and every stage after the first, oldest first.
+pub struct ProjectLoad {
+    pub draft: ProjectDraft,
+    pub later_stages: Vec<StageEntry>,
+}
+
 impl Store {
     /// Loads the national declaration of 2012 and its parties once (by its title).
     pub(crate) async fn sync_declaration(&self, file: &DeclarationFile) -> Result<(), StoreError> {
@@ -486,75 +560,27 @@ impl Store {
 
     pub async fn create_project(&self, actor: &Actor, draft: &ProjectDraft) -> Result<Project, StoreError> {
         let mut tx = self.begin_write().await?;
-        let code = draft.municipality.as_str();
-        let known: Option<String> = sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
-            return Err(StoreError::invalid(
-                "municipality_code",
-                "unknown_municipality",
-                format!("{code} is not a municipality"),
-            ));
-        }
-        if !unknown_parties(&mut tx, [draft.party_id]).await?.is_empty() {
-            return Err(StoreError::invalid(
-                "party_id",
-                "unknown_party",
-                format!("there is no party {}", draft.party_id),
-            ));
-        }
-        if let Some(a) = draft.agreement_id {
-            let member: Option<(i64, Option<String>)> = sqlx::query_as(
-                "SELECT a.id, m.municipality_code FROM agreements a
-                 LEFT JOIN region_members m ON m.region_id = a.region_id AND m.municipality_code = $2 WHERE a.id = $1",
-            )
-            .bind(a)
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match member {
-                None => {
-                    return Err(StoreError::invalid(
-                        "agreement_id",
-                        "unknown_agreement",
-                        format!("there is no agreement {a}"),
-                    ));
-                }
-                Some((_, None)) => {
-                    return Err(StoreError::invalid(
-                        "agreement_id",
-                        "not_in_region",
-                        format!("{code} is not in the region of agreement {a}"),
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        let planned = |t: StayType| draft.planned.iter().filter(|p| p.stay_type == t).map(|p| p.places).sum::<i64>();
-        let stamp = now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO projects (name, municipality_code, party_id, agreement_id, planned_short, planned_mid, planned_long,
-                 synthetic, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9) RETURNING id",
-        )
-        .bind(&draft.name)
-        .bind(code)
-        .bind(draft.party_id)
-        .bind(draft.agreement_id)
-        .bind(planned(StayType::Short))
-        .bind(planned(StayType::Mid))
-        .bind(planned(StayType::Long))
-        .bind(i64::from(draft.synthetic))
-        .bind(&stamp)
-        .fetch_one(&mut *tx)
-        .await?;
-        insert_stage(&mut tx, id, 0, draft.first_stage).await?;
-        link_locations(&mut tx, id, code, &draft.location_ids).await?;
+        let id = insert_project(&mut tx, draft).await?;
         let created = finish_project_change(&mut tx, actor, "create", None, id).await?;
         tx.commit().await?;
         Ok(created)
+    }
+
+    /// The demo's projects in one transaction, each with the stages after its first, and one
+    /// audit entry; the same checks as one by one. Returns how many were loaded.
+    pub async fn bulk_load_projects(&self, actor: &Actor, projects: &[ProjectLoad]) -> Result<usize, StoreError> {
+        let mut tx = self.begin_write().await?;
+        for p in projects {
+            let id = insert_project(&mut tx, &p.draft).await?;
+            for (i, stage) in p.later_stages.iter().enumerate() {
+                insert_stage(&mut tx, id, i as i64 + 1, *stage).await?;
+            }
+        }
+        record(&mut tx, actor, "project", 0, "bulk_load", None, Some(&serde_json::json!({"projects": projects.len()})))
+            .await?;
+        crate::totals::bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(projects.len())
     }
 
     /// Records the next stage a project reached (see [`StageInput::validate`]).

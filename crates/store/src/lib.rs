@@ -31,6 +31,7 @@ pub mod testing;
 mod totals;
 
 pub use accounts::{Account, AccountSpec, Authenticated};
+pub use agreements::ProjectLoad;
 pub use audit::{Actor, AuditEntry};
 pub use capacity::{CapacityReport, CapacityRow, bedrooms_of, facts_of};
 pub use certificates::{Certificate, CertificateBook, StatusEntry};

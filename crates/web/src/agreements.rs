@@ -505,7 +505,7 @@ fn warning_text(tr: &Texts, w: &flexwonen_core::agreements::Warning, total: i64)
     if !crate::occupancy_views::is_nl(tr) {
         return w.message.clone();
     }
-    let left = w.message.split_whitespace().next().unwrap_or("");
+    let (left, total) = (number(tr, w.places), number(tr, total));
     match w.field.as_str() {
         "municipality_split" => format!("{left} van de {total} plaatsen zijn niet over gemeenten verdeeld."),
         "party_split" => format!("{left} van de {total} plaatsen zijn door geen partij toegezegd."),

@@ -518,8 +518,9 @@ fn xlsx_body(tr: &Texts, tables: &[Table], caption: &str) -> Result<Vec<u8>, rus
     let pct = Xf::new().set_num_format("0.0%");
     for t in tables {
         let sheet = book.add_worksheet();
-        // Sheet names: at most 31 characters.
-        sheet.set_name(t.title.chars().take(31).collect::<String>())?;
+        // Sheet names: at most 31 characters, none of []:*?/\.
+        let name: String = t.title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        sheet.set_name(name.trim())?;
         sheet.write_string_with_format(0, 0, caption, &bold)?;
         for (c, column) in t.columns.iter().enumerate() {
             let c = c as u16;
@@ -586,13 +587,11 @@ fn report_json(r: &Report) -> Value {
         "source": source_json(r),
         "provenance": r.source.monitor.provenance,
     });
+    // The area's figures at the top level, as in each region and municipality below.
     let extra = match &r.view {
-        View::National { figures, regions, trend } => {
-            json!({"figures": figures, "regions": regions, "trend": trend})
-        }
-        View::Region(g) => json!({"figures": g.figures, "region": g}),
+        View::National { regions, trend, .. } => json!({"regions": regions, "trend": trend}),
+        View::Region(g) => json!({"region": g}),
         View::Municipality { shares, projects } => json!({
-            "figures": r.figures(),
             "shares": shares.iter().map(|(g, m)| json!({
                 "region_id": g.region_id, "region": g.name, "agreement_id": g.agreement_id, "version": g.version,
                 "title": g.title, "parties": g.parties, "municipality": m})).collect::<Vec<_>>(),
@@ -600,7 +599,8 @@ fn report_json(r: &Report) -> Value {
             "trend": r.trend(),
         }),
     };
-    if let (Some(b), Value::Object(e)) = (body.as_object_mut(), extra) {
+    if let (Some(b), Value::Object(f), Value::Object(e)) = (body.as_object_mut(), json!(r.figures()), extra) {
+        b.extend(f);
         b.extend(e);
     }
     body
