@@ -57,7 +57,7 @@ pub async fn occupancy(store: &flexwonen_store::Store, scale: f64) -> Result<Str
         return Err("bench occupancy replaces all data: use an empty database or a demo database".into());
     }
     let started = Instant::now();
-    let s = crate::demo::load(store, scale, flexwonen_core::demo::DEFAULT_SEED, false).await?;
+    let s = crate::demo::load(store, scale, flexwonen_core::demo::DEFAULT_SEED, false, true).await?;
     let total = started.elapsed().as_secs_f64();
     let database = match store.backend() {
         flexwonen_store::Backend::Sqlite => "sqlite",

@@ -47,8 +47,15 @@ pub fn generate(scale: f64, seed: u64) -> DemoData {
     demo::generate(scale, seed, &munis, &boundaries, &places)
 }
 
-/// Empties the database and fills it with demo data and the demo accounts.
-pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> Result<DemoSummary, StoreError> {
+/// Empties the database and fills it with demo data and the demo accounts; the occupancy
+/// only `with_occupancy` (benchmarks of other parts leave it out: it is most of the load).
+pub async fn load(
+    store: &Store,
+    scale: f64,
+    seed: u64,
+    show_progress: bool,
+    with_occupancy: bool,
+) -> Result<DemoSummary, StoreError> {
     let data = generate(scale, seed);
     store.clear_all().await?;
     ensure_geography(store).await?;
@@ -88,24 +95,30 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
     let projects = load_agreements(store, &actor, &data, seed, &loaded).await?;
 
     // Occupancy up to today, with the permitted capacity judged by the built-in norms.
-    let started = std::time::Instant::now();
-    let sets = flexwonen_core::norms::builtin_rule_sets().map_err(|e| StoreError::invalid("norms", "bad_data", e))?;
-    let today = chrono::Utc::now().date_naive();
-    let occupancy = demo_occupancy::generate_occupancy(&data, seed, today, &sets);
-    let occupancy_generated_s = started.elapsed().as_secs_f64();
-    let started = std::time::Instant::now();
-    let bar = crate::progress((occupancy.workers.len() + occupancy.stays.len()) as u64, "bewoning");
-    if !show_progress {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    let (mut workers, mut stays, mut occupancy_generated_s, mut occupancy_loaded_s) = (0, 0, 0.0, 0.0);
+    if with_occupancy {
+        let started = std::time::Instant::now();
+        let sets =
+            flexwonen_core::norms::builtin_rule_sets().map_err(|e| StoreError::invalid("norms", "bad_data", e))?;
+        let today = chrono::Utc::now().date_naive();
+        let occupancy = demo_occupancy::generate_occupancy(&data, seed, today, &sets);
+        occupancy_generated_s = started.elapsed().as_secs_f64();
+        let started = std::time::Instant::now();
+        let bar = crate::progress((occupancy.workers.len() + occupancy.stays.len()) as u64, "bewoning");
+        if !show_progress {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        // Loaded as the default retention would leave it, so a first start has nothing to purge.
+        let purged_before = chrono::Utc::now()
+            .date_naive()
+            .checked_sub_months(chrono::Months::new(flexwonen_web::DEFAULT_RETENTION_MONTHS));
+        let load =
+            OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded, purged_before };
+        workers = store.bulk_load_occupancy(&actor, load, &|n| bar.inc(n)).await?;
+        bar.finish_and_clear();
+        occupancy_loaded_s = started.elapsed().as_secs_f64();
+        stays = occupancy.stays.len();
     }
-    // Loaded as the default retention would leave it, so a first start has nothing to purge.
-    let purged_before = chrono::Utc::now()
-        .date_naive()
-        .checked_sub_months(chrono::Months::new(flexwonen_web::DEFAULT_RETENTION_MONTHS));
-    let load = OccupancyLoad { occupancy: &occupancy, organisation_ids: &org_ids, locations: &loaded, purged_before };
-    let workers = store.bulk_load_occupancy(&actor, load, &|n| bar.inc(n)).await?;
-    bar.finish_and_clear();
-    let occupancy_loaded_s = started.elapsed().as_secs_f64();
 
     // The provider account manages the operator of the first Westland location.
     let westland =
@@ -141,7 +154,7 @@ pub async fn load(store: &Store, scale: f64, seed: u64, show_progress: bool) -> 
         locations: rows.len(),
         beds: rows.iter().map(|(d, _)| d.bed_count()).sum(),
         workers,
-        stays: occupancy.stays.len(),
+        stays,
         projects,
         occupancy_generated_s,
         occupancy_loaded_s,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod bench_monitor;
 pub mod bench_occupancy;
 pub mod demo;
 pub mod locations_io;

@@ -142,6 +142,16 @@ enum BenchWhat {
         #[arg(long, default_value_t = 200)]
         requests: usize,
     },
+    /// The monitor of agreements at a demo scale: the national and a region page over HTTP
+    /// (p50/p99), the monitor computed cold and a monthly snapshot taken cold. Loads the demo
+    /// data (without occupancy) into an empty database, or reuses the same demo data.
+    Monitor {
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Requests per page.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
     /// The demo load with occupancy into the database (REPLACES ALL DATA; refused unless the
     /// database is empty or holds demo data): generation and load times, stays per second.
     DemoOccupancy {
@@ -225,7 +235,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if !no_demo && store.is_empty().await? {
                 eprintln!("empty database: creating demo data (scale {demo_scale}) …");
                 let started = std::time::Instant::now();
-                let s = demo::load(&store, demo_scale, flexwonen_core::demo::DEFAULT_SEED, true).await?;
+                let s = demo::load(&store, demo_scale, flexwonen_core::demo::DEFAULT_SEED, true, true).await?;
                 eprintln!(
                     "demo data: {} locations, {} beds in {:.1} s",
                     s.locations,
@@ -253,7 +263,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Demo { scale, seed } => {
             check_scale(scale)?;
             let started = std::time::Instant::now();
-            let s = demo::load(&store, scale, seed, true).await?;
+            let s = demo::load(&store, scale, seed, true, true).await?;
             println!(
                 "demo data created: {} organisations, {} certificates, {} locations, {} beds in {:.1} s",
                 s.organisations,
@@ -327,6 +337,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench { what: BenchWhat::Norms { scale, rounds } } => {
             check_scale(scale)?;
             println!("{}", flexwonen::bench::norms(scale, rounds.max(1))?);
+        }
+        Command::Bench { what: BenchWhat::Monitor { scale, requests } } => {
+            check_scale(scale)?;
+            println!("{}", flexwonen::bench_monitor::monitor(&cli.database_url, scale, requests.max(1)).await?);
         }
         Command::Bench { what: BenchWhat::Occupancy { clients, requests } } => {
             if !store.is_empty().await? {

@@ -54,6 +54,11 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (format!("/locations/{w}/beds"), [SEE_OTHER, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
         (format!("/locations/{h}/beds"), [SEE_OTHER, OK, FORBIDDEN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND]),
         ("/bezetting/upload".into(), [SEE_OTHER, OK, FORBIDDEN, FORBIDDEN, OK, OK, FORBIDDEN]),
+        ("/monitor".into(), [OK; 7]),
+        (format!("/monitor?area=region:{region}"), [OK; 7]),
+        (format!("/monitor/rapport?id={region}"), [OK; 7]),
+        ("/monitor?level=municipality&id=GM1783".into(), [OK; 7]),
+        ("/afspraken".into(), [OK; 7]),
     ];
     let mut browsers = vec![None];
     for (name, _) in ACCOUNTS {
@@ -90,6 +95,12 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (Method::GET, "/api/v1/regions".into(), [OK; 7]),
         (Method::GET, "/api/v1/organisations".into(), [OK; 7]),
         (Method::GET, "/api/v1/openapi.json".into(), [OK; 7]),
+        (Method::GET, "/api/v1/declaration".into(), [OK; 7]),
+        (Method::GET, "/api/v1/agreements".into(), [OK; 7]),
+        (Method::GET, "/api/v1/parties".into(), [OK; 7]),
+        (Method::GET, "/api/v1/monitor".into(), [OK; 7]),
+        (Method::GET, "/api/v1/monitor/snapshots".into(), [OK; 7]),
+        (Method::GET, "/api/v1/projects".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
         (Method::GET, "/api/v1/locations".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
         (Method::GET, format!("/api/v1/locations/{w}"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
         (Method::GET, format!("/api/v1/locations/{w}/beds"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
