@@ -368,13 +368,16 @@ pub fn generate_agreements(data: &DemoData, seed: u64, today: NaiveDate) -> Demo
         let mut versions = vec![first.clone()];
         if let Some((from, new_end)) = plan.revision {
             let (from, new_end) = (ymd(from), ymd(new_end));
-            // The pace is reset from what was due when the revision applies.
-            let due = first.target_on(from);
-            let mut pace: Vec<Milestone> = first.pace.iter().filter(|m| m.date < from).copied().collect();
+            // The revision keeps the milestones of the years before its last, and stretches the
+            // rest of the task to the new end: the target to date drops where it applies.
+            let keep_until = from.checked_sub_months(chrono::Months::new(12)).unwrap_or(from);
+            let mut pace: Vec<Milestone> = first.pace.iter().filter(|m| m.date < keep_until).copied().collect();
+            let (since, done) = pace.last().map_or((start, 0), |m| (m.date, m.places));
             pace.extend(
-                yearly_pace(from, new_end, total - due)
+                yearly_pace(since, new_end, total - done)
                     .into_iter()
-                    .map(|m| Milestone { date: m.date, places: due + m.places }),
+                    .filter(|m| m.date > since)
+                    .map(|m| Milestone { date: m.date, places: done + m.places }),
             );
             versions.push(AgreementTerms {
                 title: format!("{} (herzien)", first.title),
@@ -399,11 +402,12 @@ pub fn generate_agreements(data: &DemoData, seed: u64, today: NaiveDate) -> Demo
             let delivered_target = (share.places as f64 * delivery) as i64;
             let pipeline_target = (share.places as f64 * rng.random_range(0.15..0.45)) as i64;
             let place = names.get(share.municipality_code.as_str()).copied().unwrap_or("");
-            let mut delivered = 0;
-            let mut in_pipeline = 0;
-            let mut n = 0;
+            // The projects first (size, stay type, party), delivered ones up to the target;
+            // then their dates by the cumulative delivered share, so they spread over the years
+            // (Westland's come late).
+            let mut drafts: Vec<(i64, StayType, usize, bool)> = Vec::new();
+            let (mut delivered, mut in_pipeline) = (0, 0);
             while delivered < delivered_target || in_pipeline < pipeline_target {
-                n += 1;
                 let stay_type =
                     if plan.mid > 0 && rng.random_range(0..4) == 0 { StayType::Mid } else { StayType::Short };
                 let planned = (rng.random_range(4..=24) * 10).min(share.places.max(40));
@@ -412,15 +416,27 @@ pub fn generate_agreements(data: &DemoData, seed: u64, today: NaiveDate) -> Demo
                 } else {
                     builders[rng.random_range(0..builders.len())].0
                 };
-                let (stages, locations) = if delivered < delivered_target {
-                    // The cumulative delivered share fixes the date: Westland's come late.
-                    let x = (delivered as f64 + planned as f64 / 2.0) / delivered_target.max(1) as f64;
-                    let t = if westland { x.min(1.0).powf(0.75) } else { x.min(1.0) };
-                    let span = (last_delivery - first_delivery).num_days().max(1) as f64;
-                    let date = first_delivery.checked_add_days(Days::new((span * t) as u64)).unwrap_or(first_delivery);
+                let is_delivered = delivered < delivered_target;
+                if is_delivered {
                     delivered += planned;
-                    // Linked locations: the municipality's certified ones of the stay type, until
-                    // their beds cover most of the plan.
+                } else {
+                    in_pipeline += planned;
+                }
+                drafts.push((planned, stay_type, party, is_delivered));
+            }
+            let span = (last_delivery - first_delivery).num_days().max(1) as f64;
+            let mut cumulative = 0;
+            for (n, (planned, stay_type, party, is_delivered)) in drafts.into_iter().enumerate() {
+                let (stages, locations) = if is_delivered {
+                    // Somewhere in the project's own slice of the delivered places (a
+                    // municipality with one project gets any year).
+                    let x = (cumulative as f64 + planned as f64 * rng.random::<f64>()) / delivered.max(1) as f64;
+                    cumulative += planned;
+                    let t = if westland { x.powf(0.7) } else { x };
+                    let date = first_delivery.checked_add_days(Days::new((span * t) as u64)).unwrap_or(first_delivery);
+                    // Linked locations: the municipality's of the stay type whose operator was
+                    // certified when delivered (so its beds count from then on), until their beds
+                    // cover most of the plan.
                     let mut beds = 0;
                     let mut linked = Vec::new();
                     if let Some(list) = candidates.get(&(share.municipality_code.clone(), stay_type)) {
@@ -429,7 +445,8 @@ pub fn generate_agreements(data: &DemoData, seed: u64, today: NaiveDate) -> Demo
                                 break;
                             }
                             let b = data.locations[i].draft.beds_in_service() as i64;
-                            if b > 0 && b as f64 <= planned as f64 * 1.2 && used.insert(i) {
+                            let in_time = data.locations[i].operator.is_some_and(|op| certified(op, date));
+                            if b > 0 && b as f64 <= planned as f64 * 1.2 && in_time && used.insert(i) {
                                 beds += b;
                                 linked.push(i);
                             }
@@ -437,7 +454,6 @@ pub fn generate_agreements(data: &DemoData, seed: u64, today: NaiveDate) -> Demo
                     }
                     (delivered_stages(&mut rng, date, today), linked)
                 } else {
-                    in_pipeline += planned;
                     let stage = Stage::PIPELINE[rng.random_range(0..Stage::PIPELINE.len())];
                     let since = day_between(&mut rng, today.checked_sub_days(Days::new(400)).unwrap_or(today), today);
                     let cancelled = (rng.random_range(0..12) == 0).then(|| day_between(&mut rng, since, today));
@@ -445,8 +461,9 @@ pub fn generate_agreements(data: &DemoData, seed: u64, today: NaiveDate) -> Demo
                 };
                 out.projects.push(DemoProject {
                     name: format!(
-                        "{} {place} {n} (demo)",
-                        if stay_type == StayType::Mid { "Midstay" } else { "Logies" }
+                        "{} {place} {} (demo)",
+                        if stay_type == StayType::Mid { "Midstay" } else { "Logies" },
+                        n + 1
                     ),
                     municipality: municipality.clone(),
                     party,
