@@ -60,14 +60,17 @@ pub struct DemoAgreements {
     pub projects: Vec<DemoProject>,
 }
 
+/// A date as (year, month, day), for the constant plans.
+type Ymd = (i32, u32, u32);
+
 struct Plan {
     region: &'static str,
     short: i64,
     mid: i64,
-    start: (i32, u32, u32),
-    end: (i32, u32, u32),
+    start: Ymd,
+    end: Ymd,
     /// A revision: from when, and the new end of the period.
-    revision: Option<((i32, u32, u32), (i32, u32, u32))>,
+    revision: Option<(Ymd, Ymd)>,
     /// Places delivered by today as a share of the task.
     delivery: f64,
 }
@@ -165,7 +168,7 @@ const HAAGLANDEN_OTHERS: [(&str, i64); 7] = [
 /// go a little faster, to about 720 today.
 const WESTLAND_DELIVERY: f64 = 0.36;
 
-fn ymd((y, m, d): (i32, u32, u32)) -> NaiveDate {
+fn ymd((y, m, d): Ymd) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 

@@ -35,11 +35,14 @@ pub struct MonitorInput<'a> {
 }
 
 code_enum! {
-    /// How realised places compare with the target the pace sets for the date: not due
-    /// while the target is 0, behind from [`BEHIND_FROM`] of it, far behind below.
+    /// How realised places compare with the target the pace sets for the date.
+    #[derive(Default)]
     Schedule {
+        /// The target to date is 0.
+        #[default]
         NotDue = "not_due",
         OnSchedule = "on_schedule",
+        /// At least [`BEHIND_FROM`] of the target to date.
         Behind = "behind",
         FarBehind = "far_behind",
     }
@@ -107,12 +110,6 @@ pub struct Figures {
     /// Realised ÷ target to date.
     pub percent_of_target: Option<f64>,
     pub schedule: Schedule,
-}
-
-impl Default for Schedule {
-    fn default() -> Self {
-        Schedule::NotDue
-    }
 }
 
 impl Figures {
