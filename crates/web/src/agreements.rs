@@ -25,8 +25,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
+use flexwonen_core::FieldErrors;
 use flexwonen_core::agreements::{
-    Agreement, AgreementInput, PartyInput, Project, ProjectInput, ProjectLocationsInput, StageInput,
+    Agreement, AgreementInput, PartyInput, PlacesInput, Project, ProjectInput, ProjectLocationsInput, StageInput,
 };
 use flexwonen_store::StoreError;
 use serde_json::{Value, json};
@@ -36,6 +37,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/afspraken", get(agreements_page))
         .route("/afspraken/{id}", get(agreement_page))
+        .route("/afspraken/{id}/projecten", post(new_project_form))
         .route("/projecten/{id}", get(project_page))
         .route("/projecten/{id}/fase", post(stage_form))
         .route("/projecten/{id}/locaties", post(locations_form))
@@ -410,18 +412,54 @@ struct VersionView {
 #[template(path = "agreement.html")]
 struct AgreementPage {
     l: Layout,
+    id: i64,
+    new_project: Option<NewProject>,
     heading: String,
     monitor_href: String,
     versions: Vec<VersionView>,
 }
 
+/// The new-project form of an agreement: the municipalities of its split and its signatories
+/// to choose from, with what was typed and what was wrong.
+struct NewProject {
+    municipalities: Vec<(String, String)>,
+    parties: Vec<(i64, String)>,
+    stages: Vec<StageOption>,
+    values: crate::forms::FormData,
+    errors: Vec<String>,
+}
+
+/// May the viewer record a project under this agreement: for one of its municipalities, or
+/// (a housing provider) for a signatory that is its organisation.
+fn may_add_project(ctx: &Ctx, a: &Agreement, organisations: &HashMap<i64, Option<i64>>) -> bool {
+    let Some(v) = a.latest() else { return false };
+    v.terms.municipality_split.iter().any(|m| {
+        v.terms.signatories.iter().any(|s| {
+            ctx.viewer.can_write_project(&m.municipality_code, organisations.get(&s.party_id).copied().flatten())
+        })
+    })
+}
+
 async fn agreement_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
-    let result: PageResult = async {
+    let result = agreement_view(&state, &ctx, &id, crate::forms::FormData(Vec::new()), Vec::new()).await;
+    page(&state, &ctx, result)
+}
+
+async fn agreement_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    values: crate::forms::FormData,
+    errors: Vec<String>,
+) -> PageResult {
+    {
         let tr = ctx.lang.texts();
         let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
         let a = state.store.agreement(id).await?;
         let region = state.store.region(a.region_id).await?.name;
-        let parties: HashMap<i64, String> = state.store.parties().await?.into_iter().map(|p| (p.id, p.name)).collect();
+        let all_parties = state.store.parties().await?;
+        let organisations: HashMap<i64, Option<i64>> = all_parties.iter().map(|p| (p.id, p.organisation_id)).collect();
+        let parties: HashMap<i64, String> = all_parties.into_iter().map(|p| (p.id, p.name)).collect();
         let municipalities: HashMap<String, String> =
             state.store.municipalities().await?.into_iter().map(|m| (m.code, m.name)).collect();
         let party = |id: i64| parties.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
@@ -488,14 +526,80 @@ async fn agreement_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
                 }
             })
             .collect();
+        let new_project = a.latest().filter(|_| may_add_project(ctx, &a, &organisations)).map(|v| NewProject {
+            municipalities: v
+                .terms
+                .municipality_split
+                .iter()
+                .map(|m| {
+                    let name = municipalities.get(&m.municipality_code).cloned().unwrap_or_default();
+                    (m.municipality_code.clone(), name)
+                })
+                .collect(),
+            parties: v.terms.signatories.iter().map(|s| (s.party_id, party(s.party_id))).collect(),
+            stages: flexwonen_core::agreements::Stage::PIPELINE
+                .iter()
+                .map(|s| StageOption { value: s.as_str(), name: tr.stage(*s) })
+                .collect(),
+            values,
+            errors,
+        });
         let heading = format!("{}: {region}", tr.mon_agreement);
         let page = AgreementPage {
-            l: layout(&state, &ctx, "monitor", heading.clone(), &format!("/afspraken/{id}")),
+            l: layout(state, ctx, "monitor", heading.clone(), &format!("/afspraken/{id}")),
+            id,
+            new_project,
             heading,
             monitor_href: format!("/monitor?level=region&id={}", a.region_id),
             versions,
         };
-        Ok(render(&page))
+        let status = if page.new_project.as_ref().is_some_and(|f| !f.errors.is_empty()) {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        Ok((status, render(&page)).into_response())
+    }
+}
+
+/// `POST /afspraken/{id}/projecten`: a new project under the agreement, from the form.
+async fn new_project_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+    let result = async {
+        let form = posted_form(&ctx, &body)?;
+        let agreement_id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
+        let places: i64 = match form.get("places").trim().parse() {
+            Ok(n) => n,
+            Err(_) => {
+                let e = FieldErrors::single("planned[0].places", "not_a_number", "give a whole number of places");
+                return agreement_view(&state, &ctx, &id, form.clone(), error_lines(ctx.lang.texts(), &e)).await;
+            }
+        };
+        let input = ProjectInput {
+            name: form.get("name").to_string(),
+            municipality_code: form.get("municipality_code").to_string(),
+            party_id: form.get("party_id").trim().parse().unwrap_or(0),
+            agreement_id: Some(agreement_id),
+            planned: vec![PlacesInput { stay_type: form.get("stay_type").to_string(), places }],
+            stage: form.get("stage").to_string(),
+            stage_date: form.get("stage_date").to_string(),
+            location_ids: Vec::new(),
+            synthetic: false,
+        };
+        let errors = match input.validate(today()) {
+            Err(e) => e,
+            Ok(draft) => {
+                let organisation = party_organisations(&state).await?.get(&draft.party_id).copied().flatten();
+                if !ctx.viewer.can_write_project(draft.municipality.as_str(), organisation) {
+                    return Err(PageError::Forbidden);
+                }
+                match state.store.create_project(&ctx.actor(), &draft).await {
+                    Ok(p) => return Ok(Redirect::to(&format!("/projecten/{}", p.id)).into_response()),
+                    Err(StoreError::Invalid(e)) => e,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        agreement_view(&state, &ctx, &id, form.clone(), error_lines(ctx.lang.texts(), &errors)).await
     }
     .await;
     page(&state, &ctx, result)
@@ -511,6 +615,12 @@ fn warning_text(tr: &Texts, w: &flexwonen_core::agreements::Warning, total: i64)
         "party_split" => format!("{left} van de {total} plaatsen zijn door geen partij toegezegd."),
         _ => w.message.clone(),
     }
+}
+
+struct LocationLine {
+    id: i64,
+    address: String,
+    beds: String,
 }
 
 struct StageRow {
@@ -534,7 +644,7 @@ struct ProjectPage {
     agreement_href: Option<String>,
     planned: Vec<Line>,
     stages: Vec<StageRow>,
-    locations: Vec<Line>,
+    locations: Vec<LocationLine>,
     location_ids: String,
     version: i64,
     may_write: bool,
@@ -556,7 +666,7 @@ async fn project_view(state: &AppState, ctx: &Ctx, id: &str, errors: Vec<String>
         // The project is readable, so are the addresses it delivered (addresses are not personal data).
         let l = state.store.location(&flexwonen_core::access::LocationScope::All, *lid).await?;
         let beds = l.rooms.iter().flat_map(|r| &r.beds).filter(|b| b.out_of_service_reason.is_none()).count() as i64;
-        locations.push(Line { name: format!("{lid}: {}", l.address.one_line()), value: number(tr, beds) });
+        locations.push(LocationLine { id: *lid, address: l.address.one_line(), beds: number(tr, beds) });
     }
     let heading = format!("{}: {}", tr.mon_project, p.name);
     let page = ProjectPage {

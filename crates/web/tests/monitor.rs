@@ -273,6 +273,46 @@ async fn agreements_projects_and_the_monitor_by_role(db: TestDb) {
     assert_eq!(westland.get(&format!("/projecten/{laak}")).await.status(), StatusCode::NOT_FOUND);
     let res = app.client.get(app.url(&format!("/projecten/{naaldwijk}"))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // A new project from the agreement's page: the form for the coordinator, not the public.
+    let public =
+        app.client.get(app.url(&format!("/afspraken/{agreement_id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!public.contains("Nieuw project onder deze afspraak"));
+    let coordinator = app.login("coordinator").await;
+    let path = format!("/afspraken/{agreement_id}/projecten");
+    assert!(
+        coordinator
+            .get(&format!("/afspraken/{agreement_id}"))
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Nieuw project onder deze afspraak")
+    );
+    let mut fields = vec![
+        ("name", "Logies Delft"),
+        ("municipality_code", "GM0518"),
+        ("party_id", "0"),
+        ("stay_type", "short"),
+        ("places", "veel"),
+        ("stage", "idea"),
+        ("stage_date", "2025-02-01"),
+    ];
+    let res = coordinator.post(&path, &fields).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Vul een getal in."));
+    fields[4] = ("places", "80");
+    let res = coordinator.post(&path, &fields).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "party 0 does not exist");
+    assert!(res.text().await.unwrap().contains("Deze partij bestaat niet."));
+    let den_haag =
+        app.store.parties().await.unwrap().into_iter().find(|p| p.name == "Gemeente Den Haag").unwrap().id.to_string();
+    fields[2] = ("party_id", den_haag.as_str());
+    let res = coordinator.post(&path, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.store.projects().await.unwrap().len(), 3);
+    let res = westland.post(&path, &fields).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "Westland records no Den Haag projects");
     app.finish().await;
 }
 
