@@ -44,8 +44,7 @@ impl Store {
         let projects = self.projects().await?;
         let rows = sqlx::query(
             "SELECT l.id, l.municipality_code, l.street, l.house_number, l.house_letter, l.house_addition, l.postcode,
-                    l.place, l.operator_id,
-                    (SELECT COUNT(*) FROM beds b WHERE b.location_id = l.id AND b.out_of_service_reason IS NULL) AS beds
+                    l.place, l.operator_id, l.beds_in_service AS beds
              FROM project_locations pl JOIN locations l ON l.id = pl.location_id",
         )
         .fetch_all(&self.pool)
