@@ -132,7 +132,8 @@ impl Figures {
         }
     }
 
-    fn sum<'a>(all: impl IntoIterator<Item = &'a Figures>) -> Figures {
+    /// Figures added up (a country of regions, a municipality in several agreements).
+    pub fn sum<'a>(all: impl IntoIterator<Item = &'a Figures>) -> Figures {
         let (mut task, mut target, mut realised, mut pipeline) = (0, 0, 0, Pipeline::default());
         for f in all {
             task += f.task;
@@ -565,20 +566,18 @@ pub fn monitor(input: &MonitorInput, as_of: NaiveDate) -> Monitor {
     }
     regions.sort_by(|a, b| a.name.cmp(&b.name));
     let figures = Figures::sum(regions.iter().map(|r| &r.figures));
-    Monitor { as_of, figures, trend: national_trend(&regions), regions, provenance: provenance() }
+    let trend = add_trends(regions.iter().map(|r| r.trend.as_slice()));
+    Monitor { as_of, figures, trend, regions, provenance: provenance() }
 }
 
-/// The regions' trends added up, on every date any of them has.
-fn national_trend(regions: &[RegionMonitor]) -> Vec<TrendPoint> {
+/// Trends added up, on every date any of them has (one that starts later adds nothing before).
+pub fn add_trends<'a>(trends: impl IntoIterator<Item = &'a [TrendPoint]>) -> Vec<TrendPoint> {
     let mut by_date: BTreeMap<NaiveDate, TrendPoint> = BTreeMap::new();
-    for r in regions {
-        // A region counts from its first date; before it, it adds nothing.
-        for t in &r.trend {
-            let e = by_date.entry(t.date).or_insert(TrendPoint { date: t.date, target: 0, realised: 0, pipeline: 0 });
-            e.target += t.target;
-            e.realised += t.realised;
-            e.pipeline += t.pipeline;
-        }
+    for t in trends.into_iter().flatten() {
+        let e = by_date.entry(t.date).or_insert(TrendPoint { date: t.date, target: 0, realised: 0, pipeline: 0 });
+        e.target += t.target;
+        e.realised += t.realised;
+        e.pipeline += t.pipeline;
     }
     by_date.into_values().collect()
 }

@@ -27,7 +27,7 @@ use flexwonen_core::access::LocationScope;
 use flexwonen_core::agreements::Stage;
 use flexwonen_core::monitor::Month;
 use flexwonen_core::monitor::{
-    Figures, Monitor, MunicipalityMonitor, ProjectMonitor, RegionMonitor, Schedule, TrendPoint,
+    Figures, Monitor, MunicipalityMonitor, ProjectMonitor, RegionMonitor, Schedule, TrendPoint, add_trends,
 };
 use flexwonen_core::occupancy_stats::Area;
 use flexwonen_store::{MonthReport, SnapshotInfo, StoreError};
@@ -130,9 +130,18 @@ struct Report {
 }
 
 enum View {
-    National { figures: Figures, regions: Vec<RegionMonitor>, trend: Vec<TrendPoint> },
+    National {
+        figures: Figures,
+        regions: Vec<RegionMonitor>,
+        trend: Vec<TrendPoint>,
+    },
     Region(Box<RegionMonitor>),
-    Municipality { shares: Vec<(RegionMonitor, MunicipalityMonitor)>, projects: Vec<ProjectMonitor> },
+    Municipality {
+        shares: Vec<(RegionMonitor, MunicipalityMonitor)>,
+        projects: Vec<ProjectMonitor>,
+    },
+    /// A region without an agreement in force in the month.
+    Nothing,
 }
 
 async fn report(state: &AppState, ctx: &Ctx, area: Area, month: Month) -> Result<Report, ApiError> {
@@ -154,10 +163,7 @@ async fn report(state: &AppState, ctx: &Ctx, area: Area, month: Month) -> Result
         Area::Region(id) => {
             let name = state.store.region(*id).await?.name;
             let region = m.region(*id).map(|r| detail.region(r));
-            match region {
-                Some(r) => (Some(name), View::Region(Box::new(r))),
-                None => (Some(name), View::National { figures: Figures::default(), regions: vec![], trend: vec![] }),
-            }
+            (Some(name), region.map_or(View::Nothing, |r| View::Region(Box::new(r))))
         }
         Area::Municipality(code) => {
             let name = state.store.municipality(code).await?.name;
@@ -188,13 +194,8 @@ impl Report {
         match &self.view {
             View::National { figures, .. } => figures.clone(),
             View::Region(r) => r.figures.clone(),
-            View::Municipality { shares, .. } => {
-                let mut f = Figures::default();
-                for (_, m) in shares {
-                    f = add(&f, &m.figures);
-                }
-                f
-            }
+            View::Municipality { shares, .. } => Figures::sum(shares.iter().map(|(_, m)| &m.figures)),
+            View::Nothing => Figures::default(),
         }
     }
 
@@ -202,21 +203,8 @@ impl Report {
         match &self.view {
             View::National { trend, .. } => trend.clone(),
             View::Region(r) => r.trend.clone(),
-            View::Municipality { shares, .. } => {
-                let mut by_date: std::collections::BTreeMap<NaiveDate, TrendPoint> = Default::default();
-                for t in shares.iter().flat_map(|(_, m)| &m.trend) {
-                    let e = by_date.entry(t.date).or_insert(TrendPoint {
-                        date: t.date,
-                        target: 0,
-                        realised: 0,
-                        pipeline: 0,
-                    });
-                    e.target += t.target;
-                    e.realised += t.realised;
-                    e.pipeline += t.pipeline;
-                }
-                by_date.into_values().collect()
-            }
+            View::Municipality { shares, .. } => add_trends(shares.iter().map(|(_, m)| m.trend.as_slice())),
+            View::Nothing => Vec::new(),
         }
     }
 
@@ -225,34 +213,8 @@ impl Report {
             View::National { regions, .. } => regions.is_empty(),
             View::Region(_) => false,
             View::Municipality { shares, .. } => shares.is_empty(),
+            View::Nothing => true,
         }
-    }
-}
-
-/// Two sets of figures added up (a municipality in two agreements).
-fn add(a: &Figures, b: &Figures) -> Figures {
-    let mut pipeline = a.pipeline.clone();
-    pipeline.idea += b.pipeline.idea;
-    pipeline.planned += b.pipeline.planned;
-    pipeline.permit_applied += b.pipeline.permit_applied;
-    pipeline.permitted += b.pipeline.permitted;
-    pipeline.under_construction += b.pipeline.under_construction;
-    let (task, target, realised) = (a.task + b.task, a.target_to_date + b.target_to_date, a.realised + b.realised);
-    let ratio = |x: i64, y: i64| (y > 0).then(|| x as f64 / y as f64);
-    let schedule = match ratio(realised, target) {
-        None => Schedule::NotDue,
-        Some(r) if r >= 1.0 => Schedule::OnSchedule,
-        Some(r) if r >= flexwonen_core::monitor::BEHIND_FROM => Schedule::Behind,
-        Some(_) => Schedule::FarBehind,
-    };
-    Figures {
-        task,
-        target_to_date: target,
-        realised,
-        pipeline,
-        percent_of_task: ratio(realised, task),
-        percent_of_target: ratio(realised, target),
-        schedule,
     }
 }
 
@@ -486,6 +448,7 @@ fn tables(tr: &Texts, r: &Report) -> Vec<Table> {
             out.extend(party_table(tr, &regions));
             out.extend(project_table(tr, projects));
         }
+        View::Nothing => {}
     }
     out.push(trend_table(tr, &r.trend()));
     out
@@ -501,12 +464,22 @@ fn raw(cell: &Cell) -> String {
     }
 }
 
+/// A text cell as CSV: one that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`)
+/// gets a leading apostrophe, as OWASP advises for CSV exports.
+fn csv_cell(cell: &Cell) -> String {
+    let s = raw(cell);
+    match cell {
+        Cell::Text(_) | Cell::Link(..) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
+        _ => s,
+    }
+}
+
 fn csv_body(t: &Table) -> Result<Vec<u8>, ApiError> {
     let internal = |e: String| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(t.columns.iter().map(|c| c.key)).map_err(|e| internal(e.to_string()))?;
     for row in &t.rows {
-        w.write_record(row.iter().map(raw)).map_err(|e| internal(e.to_string()))?;
+        w.write_record(row.iter().map(csv_cell)).map_err(|e| internal(e.to_string()))?;
     }
     w.into_inner().map_err(|e| internal(e.to_string()))
 }
@@ -591,6 +564,7 @@ fn report_json(r: &Report) -> Value {
     let extra = match &r.view {
         View::National { regions, trend, .. } => json!({"regions": regions, "trend": trend}),
         View::Region(g) => json!({"region": g}),
+        View::Nothing => json!({"region": null}),
         View::Municipality { shares, projects } => json!({
             "shares": shares.iter().map(|(g, m)| json!({
                 "region_id": g.region_id, "region": g.name, "agreement_id": g.agreement_id, "version": g.version,
@@ -915,7 +889,7 @@ fn map_svg(state: &AppState, tr: &Texts, r: &Report) -> String {
     let (regions, highlight): (Vec<&RegionMonitor>, Option<Vec<String>>) = match &r.view {
         View::National { regions, .. } => (regions.iter().collect(), None),
         View::Region(g) => (vec![g], Some(g.municipalities.iter().map(|m| m.municipality_code.clone()).collect())),
-        View::Municipality { .. } => return String::new(),
+        View::Municipality { .. } | View::Nothing => return String::new(),
     };
     let values: HashMap<String, i64> = regions
         .iter()
@@ -1007,6 +981,7 @@ async fn monitor_view(state: &AppState, ctx: &Ctx, r: &Report) -> Result<Monitor
         ),
         View::National { regions, .. } => (None, None, None, None, regions.iter().any(|g| g.synthetic)),
         View::Municipality { shares, .. } => (None, None, None, None, shares.iter().any(|(g, _)| g.synthetic)),
+        View::Nothing => (None, None, None, None, false),
     };
     Ok(MonitorBody {
         tr,
@@ -1093,4 +1068,19 @@ async fn report_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Ha
     }
     .await;
     page(&state, &ctx, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        assert_eq!(csv_cell(&Cell::Text("=HYPERLINK(\"x\")".into())), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_cell(&Cell::Link("@SUM(A1)".into(), "/x".into())), "'@SUM(A1)");
+        assert_eq!(csv_cell(&Cell::Text("Logies Naaldwijk".into())), "Logies Naaldwijk");
+        assert_eq!(csv_cell(&Cell::Int(-5)), "-5");
+        assert_eq!(csv_cell(&Cell::Ratio(Some(0.4567))), "45.7");
+        assert_eq!(csv_cell(&Cell::Schedule(Schedule::FarBehind)), "far_behind");
+    }
 }
