@@ -42,10 +42,11 @@ impl Store {
         }
         let agreements = self.agreements().await?;
         let projects = self.projects().await?;
+        // CROSS JOIN: SQLite then walks the few linked locations, not every location.
         let rows = sqlx::query(
             "SELECT l.id, l.municipality_code, l.street, l.house_number, l.house_letter, l.house_addition, l.postcode,
                     l.place, l.operator_id, l.beds_in_service AS beds
-             FROM project_locations pl JOIN locations l ON l.id = pl.location_id",
+             FROM project_locations pl CROSS JOIN locations l WHERE l.id = pl.location_id",
         )
         .fetch_all(&self.pool)
         .await?;
