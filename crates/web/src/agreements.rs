@@ -641,7 +641,8 @@ struct ProjectPage {
     heading: String,
     municipality: String,
     party: String,
-    agreement_href: Option<String>,
+    /// The agreement's address and title.
+    agreement: Option<(String, String)>,
     planned: Vec<Line>,
     stages: Vec<StageRow>,
     locations: Vec<LocationLine>,
@@ -668,6 +669,13 @@ async fn project_view(state: &AppState, ctx: &Ctx, id: &str, errors: Vec<String>
         let beds = l.rooms.iter().flat_map(|r| &r.beds).filter(|b| b.out_of_service_reason.is_none()).count() as i64;
         locations.push(LocationLine { id: *lid, address: l.address.one_line(), beds: number(tr, beds) });
     }
+    let agreement = match p.agreement_id {
+        Some(a) => {
+            let title = state.store.agreement(a).await?.latest().map(|v| v.terms.title.clone()).unwrap_or_default();
+            Some((format!("/afspraken/{a}"), title))
+        }
+        None => None,
+    };
     let heading = format!("{}: {}", tr.mon_project, p.name);
     let page = ProjectPage {
         l: layout(state, ctx, "monitor", heading.clone(), &format!("/projecten/{}", p.id)),
@@ -675,7 +683,7 @@ async fn project_view(state: &AppState, ctx: &Ctx, id: &str, errors: Vec<String>
         heading,
         municipality,
         party,
-        agreement_href: p.agreement_id.map(|a| format!("/afspraken/{a}")),
+        agreement,
         planned: p
             .planned
             .iter()

@@ -417,6 +417,7 @@ texts! {
     agr_add_stage: "Nieuwe fase vastleggen", "Record a new stage";
     agr_location_ids: "Opgeleverde locaties (nummers uit het register, gescheiden door komma's)", "Delivered locations (register numbers, separated by commas)";
     agr_save: "Opslaan", "Save";
+    agr_earlier_version: "Eerdere versie", "Earlier version";
     agr_new_project: "Nieuw project onder deze afspraak", "New project under this agreement";
     agr_not_a_number: "is geen nummer", "is not a number";
     agr_conflict: "Iemand anders heeft dit project intussen gewijzigd. Bekijk de nieuwe gegevens en doe uw wijziging opnieuw.", "Someone else changed this project in the meantime. Look at the new data and make your change again.";
