@@ -340,6 +340,7 @@ texts! {
     mon_show: "Toon", "Show";
     mon_snapshot: "Vastgelegde momentopname van", "Stored snapshot of";
     mon_snapshot_taken: "vastgelegd op", "taken on";
+    mon_show_table: "Toon de cijfers als tabel", "Show the figures as a table";
     mon_as_of: "peildatum", "as of";
     mon_live: "Nu berekend uit de actuele gegevens, peildatum", "Computed now from the current data, as of";
     mon_task: "Afgesproken plaatsen", "Places agreed";

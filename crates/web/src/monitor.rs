@@ -797,6 +797,8 @@ struct HtmlCell {
 
 struct HtmlTable {
     key: &'static str,
+    /// Shown folded (the trend: its chart is above it).
+    folded: bool,
     title: String,
     headers: Vec<(String, bool)>,
     rows: Vec<Vec<HtmlCell>>,
@@ -839,6 +841,7 @@ fn html_tables(tr: &Texts, r: &Report) -> Vec<HtmlTable> {
         .into_iter()
         .map(|t| HtmlTable {
             key: t.key,
+            folded: t.key == "trend",
             csv: api_href(r, &format!("&format=csv&table={}", t.key)),
             headers: t.columns.iter().map(|c| (c.label.clone(), c.numeric)).collect(),
             rows: t.rows.iter().map(|row| row.iter().map(|c| html_cell(tr, c)).collect()).collect(),

@@ -127,6 +127,38 @@ async fn a_person_uses_the_site_in_chromium_without_javascript(db: TestDb) {
 
     mark("language");
 
+    // 5. The monitor of agreements on a phone: an area chosen in the form (a GET, no script).
+    let region = app.store.region_by_code("campagne-stadsgewest-haaglanden").await.unwrap().id;
+    let den_haag = app.store.parties().await.unwrap().into_iter().find(|p| p.name == "Gemeente Den Haag").unwrap().id;
+    let terms = flexwonen_core::agreements::AgreementInput {
+        region_id: region,
+        title: "Regionale afspraak Haaglanden".into(),
+        period_start: "2013-01-01".into(),
+        period_end: "2022-12-31".into(),
+        task: vec![flexwonen_core::agreements::PlacesInput { stay_type: "short".into(), places: 6000 }],
+        signatories: vec![flexwonen_core::agreements::SignatoryInput {
+            party_id: den_haag,
+            role: "municipality".into(),
+        }],
+        municipality_split: vec![flexwonen_core::agreements::MunicipalityShareInput {
+            municipality_code: "GM0518".into(),
+            places: 2000,
+        }],
+        source: "test".into(),
+        ..Default::default()
+    }
+    .validate(true, chrono::Utc::now().date_naive())
+    .unwrap();
+    app.store.create_agreement(&flexwonen_store::Actor::system("test"), region, &terms).await.unwrap();
+    b.goto(&format!("{secure_base}/monitor")).await;
+    b.click(&format!("#mon-area option[value='region:{region}']")).await;
+    b.click("main form.filters button[type=submit]").await;
+    b.find(".tiles").await;
+    assert!(b.text("main h1").await.ends_with("Stadsgewest Haaglanden"), "{}", b.text("main h1").await);
+    assert!(b.text(".tiles").await.contains("6,000"), "the task, in English digits");
+    b.full_page_screenshot(&shots.join(format!("{backend}-monitor-phone-full.png"))).await;
+    mark("monitor");
+
     b.quit().await;
     app.finish().await;
     mark("closed");
