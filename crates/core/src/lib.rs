@@ -11,6 +11,7 @@ mod codes;
 pub mod access;
 pub mod address;
 pub mod agreements;
+pub mod bag;
 pub mod capacity;
 pub mod certificates;
 pub mod demo;
