@@ -248,5 +248,5 @@ async fn load_agreements(
             })
         })
         .collect();
-    store.bulk_load_projects(actor, &projects).await
+    store.bulk_load_projects(actor, &projects, today).await
 }

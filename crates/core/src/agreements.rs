@@ -251,15 +251,15 @@ impl AgreementTerms {
 
     pub fn warnings(&self) -> Vec<Warning> {
         let mut w = Vec::new();
-        for (field, left, whom) in [
-            ("municipality_split", self.unallocated_to_municipalities(), "municipalities"),
-            ("party_split", self.unallocated_to_parties(), "parties"),
+        for (field, left, how) in [
+            ("municipality_split", self.unallocated_to_municipalities(), "are not split over municipalities"),
+            ("party_split", self.unallocated_to_parties(), "are promised by no party"),
         ] {
             if left > 0 {
                 w.push(Warning {
                     field: field.into(),
                     code: "unallocated".into(),
-                    message: format!("{left} of {} places are not split over {whom}", self.total_task()),
+                    message: format!("{left} of {} places {how}", self.total_task()),
                     places: left,
                 });
             }
@@ -484,6 +484,13 @@ impl AgreementInput {
             if n > total && total > 0 {
                 e.add(format!("{f}.places"), "above_task", format!("{n} is more than the task of {total}"));
             }
+            if end == Some(date) && n < total {
+                e.add(
+                    format!("{f}.places"),
+                    "below_task_at_end",
+                    format!("at the period's end the whole task of {total} is due, not {n}"),
+                );
+            }
             pace.push(Milestone { date, places: n });
         }
 
@@ -616,7 +623,7 @@ impl ProjectInput {
         let name = text(&mut e, "name", &self.name, true);
         let municipality = e.take("municipality_code", MunicipalityCode::parse(self.municipality_code.trim()));
         let planned = places_by_type(&mut e, "planned", &self.planned);
-        let first_stage = stage_entry(&mut e, ("stage", "stage_date"), &self.stage, &self.stage_date, today);
+        let first_stage = stage_entry(&mut e, ("stage", "stage_date"), (&self.stage, &self.stage_date), &[], today);
         let location_ids = unique_locations(&mut e, &self.location_ids);
         match (municipality, first_stage) {
             (Some(municipality), Some(first_stage)) if e.is_empty() => Ok(ProjectDraft {
@@ -647,18 +654,21 @@ fn unique_locations(e: &mut FieldErrors, ids: &[i64]) -> Vec<i64> {
 fn stage_entry(
     e: &mut FieldErrors,
     (stage_field, date_field): (&str, &str),
-    stage: &str,
-    date: &str,
+    (stage, date): (&str, &str),
+    history: &[StageEntry],
     today: NaiveDate,
 ) -> Option<StageEntry> {
     let stage = code(e, stage_field, stage, Stage::parse, Stage::codes());
     let date = e.take(date_field, parse_date(date));
-    if let Some(d) = date
-        && d > today
-    {
-        e.add(date_field, "in_future", format!("{d} is after today: record a stage when it is reached"));
+    let entry = StageEntry { stage: stage?, date: date? };
+    // A stage as the next of `history`; the first stage of a project follows nothing.
+    if let Err(f) = check_next_stage(history, entry, today) {
+        e.0.extend(f.0.into_iter().map(|mut x| {
+            x.field = if x.field == "date" { date_field } else { stage_field }.to_string();
+            x
+        }));
     }
-    Some(StageEntry { stage: stage?, date: date? })
+    Some(entry)
 }
 
 /// A stage reached, as clients send it.
@@ -676,27 +686,37 @@ impl StageInput {
     /// cancellation), on or after the previous stage's date, and not in the future.
     pub fn validate(&self, history: &[StageEntry], today: NaiveDate) -> Result<StageEntry, FieldErrors> {
         let mut e = FieldErrors::new();
-        let entry = stage_entry(&mut e, ("stage", "date"), &self.stage, &self.date, today);
-        if let (Some(next), Some(last)) = (entry, history.last()) {
-            if last.stage == Stage::Cancelled {
-                e.add("stage", "cancelled", "the project was cancelled; it has no later stages");
-            } else if next.stage != Stage::Cancelled && next.stage <= last.stage {
-                e.add(
-                    "stage",
-                    "not_later",
-                    format!("the project is already at {}; {} does not come after it", last.stage, next.stage),
-                );
-            }
-            if next.date < last.date {
-                e.add(
-                    "date",
-                    "before_previous",
-                    format!("{} is before the previous stage's date {} ({})", next.date, last.date, last.stage),
-                );
-            }
-        }
+        let entry = stage_entry(&mut e, ("stage", "date"), (&self.stage, &self.date), history, today);
         e.into_result(|| entry.unwrap_or(StageEntry { stage: Stage::Idea, date: today }))
     }
+}
+
+/// May `next` follow `history`: later in the order (or a cancellation), not before the
+/// previous stage's date, not in the future, nothing after a cancellation.
+pub fn check_next_stage(history: &[StageEntry], next: StageEntry, today: NaiveDate) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::new();
+    if next.date > today {
+        e.add("date", "in_future", format!("{} is after today: record a stage when it is reached", next.date));
+    }
+    if let Some(last) = history.last() {
+        if last.stage == Stage::Cancelled {
+            e.add("stage", "cancelled", "the project was cancelled; it has no later stages");
+        } else if next.stage != Stage::Cancelled && next.stage <= last.stage {
+            e.add(
+                "stage",
+                "not_later",
+                format!("the project is already at {}; {} does not come after it", last.stage, next.stage),
+            );
+        }
+        if next.date < last.date {
+            e.add(
+                "date",
+                "before_previous",
+                format!("{} is before the previous stage's date {} ({})", next.date, last.date, last.stage),
+            );
+        }
+    }
+    e.into_result(|| ())
 }
 
 /// The register locations a project delivered, as clients send them.
@@ -795,6 +815,11 @@ mod tests {
         assert!((900..1100).contains(&terms.target_on(d("2014-09-30"))));
         assert_eq!(terms.target_on(d("2022-12-31")), 6000);
         assert_eq!(terms.target_on(d("2030-01-01")), 6000);
+        // A milestone at the period's end is the whole task.
+        let mut short = haaglanden();
+        short.pace.push(MilestoneInput { date: "2022-12-31".into(), places: 5000 });
+        let e = short.validate(true, d("2026-01-01")).unwrap_err();
+        assert_eq!(codes(&e), [("pace[1].places".to_string(), "below_task_at_end")]);
     }
 
     #[test]

@@ -11,10 +11,12 @@ use crate::sql::{date_col, decoding, json_col, parse_code, to_json};
 use crate::{Store, StoreError, now};
 use chrono::NaiveDate;
 use flexwonen_core::FieldErrors;
+use flexwonen_core::access::LocationScope;
 use flexwonen_core::agreements::{
     Agreement, AgreementTerms, AgreementVersion, Commitment, Declaration, DeclarationFile, Party, PartyDraft,
-    PartyKind, Places, Project, ProjectDraft, Stage, StageEntry, StageInput, check_revision,
+    PartyKind, Places, Project, ProjectDraft, Stage, StageEntry, StageInput, check_next_stage, check_revision,
 };
+use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::register::StayType;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -235,10 +237,11 @@ async fn read_project(conn: &mut AnyConnection, id: i64) -> Result<Project, Stor
     read_projects(conn, Some(id)).await?.pop().ok_or(StoreError::NotFound)
 }
 
-/// Links locations to a project: each must exist, lie in the project's municipality and
-/// belong to no other project.
+/// Links locations to a project: each must be one the caller may read (others are
+/// unknown, as everywhere), lie in the project's municipality and belong to no other project.
 async fn link_locations(
     conn: &mut AnyConnection,
+    scope: &LocationScope,
     project_id: i64,
     municipality: &str,
     location_ids: &[i64],
@@ -247,13 +250,21 @@ async fn link_locations(
     for (i, id) in location_ids.iter().enumerate() {
         let field = format!("location_ids[{i}]");
         let row = sqlx::query(
-            "SELECT l.municipality_code, p.project_id FROM locations l
+            "SELECT l.municipality_code, l.operator_id, p.project_id FROM locations l
              LEFT JOIN project_locations p ON p.location_id = l.id WHERE l.id = $1",
         )
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-        let Some(row) = row else {
+        let readable = match &row {
+            Some(r) => {
+                let code: String = r.try_get("municipality_code")?;
+                let operator: Option<i64> = r.try_get("operator_id")?;
+                MunicipalityCode::parse(&code).is_ok_and(|m| scope.allows(&m, operator))
+            }
+            None => false,
+        };
+        let Some(row) = row.filter(|_| readable) else {
             e.add(field, "unknown_location", format!("there is no location {id}"));
             continue;
         };
@@ -312,7 +323,11 @@ async fn finish_project_change(
 
 /// A project with its first stage and locations, after the checks that need the database:
 /// the municipality and party exist, the municipality is in the agreement's region.
-async fn insert_project(conn: &mut AnyConnection, draft: &ProjectDraft) -> Result<i64, StoreError> {
+async fn insert_project(
+    conn: &mut AnyConnection,
+    scope: &LocationScope,
+    draft: &ProjectDraft,
+) -> Result<i64, StoreError> {
     let code = draft.municipality.as_str();
     let known: Option<String> = sqlx::query_scalar("SELECT code FROM municipalities WHERE code = $1")
         .bind(code)
@@ -374,7 +389,7 @@ async fn insert_project(conn: &mut AnyConnection, draft: &ProjectDraft) -> Resul
         .fetch_one(&mut *conn)
         .await?;
     insert_stage(&mut *conn, id, 0, draft.first_stage).await?;
-    link_locations(&mut *conn, id, code, &draft.location_ids).await?;
+    link_locations(&mut *conn, scope, id, code, &draft.location_ids).await?;
     Ok(id)
 }
 
@@ -504,6 +519,17 @@ impl Store {
     ) -> Result<Agreement, StoreError> {
         let mut tx = self.begin_write().await?;
         check_terms(&mut tx, region_id, terms).await?;
+        let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM agreements WHERE region_id = $1")
+            .bind(region_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(a) = existing {
+            return Err(StoreError::invalid(
+                "region_id",
+                "agreement_exists",
+                format!("the region has agreement {a} already; revise it with a new version"),
+            ));
+        }
         let id: i64 = sqlx::query_scalar("INSERT INTO agreements (region_id, created_at) VALUES ($1, $2) RETURNING id")
             .bind(region_id)
             .bind(now())
@@ -558,9 +584,15 @@ impl Store {
         read_project(&mut conn, id).await
     }
 
-    pub async fn create_project(&self, actor: &Actor, draft: &ProjectDraft) -> Result<Project, StoreError> {
+    /// A new project; `scope` is what the caller may read, and so link.
+    pub async fn create_project(
+        &self,
+        actor: &Actor,
+        scope: &LocationScope,
+        draft: &ProjectDraft,
+    ) -> Result<Project, StoreError> {
         let mut tx = self.begin_write().await?;
-        let id = insert_project(&mut tx, draft).await?;
+        let id = insert_project(&mut tx, scope, draft).await?;
         let created = finish_project_change(&mut tx, actor, "create", None, id).await?;
         tx.commit().await?;
         Ok(created)
@@ -568,10 +600,20 @@ impl Store {
 
     /// The demo's projects in one transaction, each with the stages after its first, and one
     /// audit entry; the same checks as one by one. Returns how many were loaded.
-    pub async fn bulk_load_projects(&self, actor: &Actor, projects: &[ProjectLoad]) -> Result<usize, StoreError> {
+    pub async fn bulk_load_projects(
+        &self,
+        actor: &Actor,
+        projects: &[ProjectLoad],
+        today: NaiveDate,
+    ) -> Result<usize, StoreError> {
         let mut tx = self.begin_write().await?;
         for p in projects {
-            let id = insert_project(&mut tx, &p.draft).await?;
+            let mut history = vec![p.draft.first_stage];
+            for stage in &p.later_stages {
+                check_next_stage(&history, *stage, today).map_err(StoreError::Invalid)?;
+                history.push(*stage);
+            }
+            let id = insert_project(&mut tx, &LocationScope::All, &p.draft).await?;
             for (i, stage) in p.later_stages.iter().enumerate() {
                 insert_stage(&mut tx, id, i as i64 + 1, *stage).await?;
             }
@@ -593,12 +635,9 @@ impl Store {
     ) -> Result<Project, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = read_project(&mut tx, id).await?;
-        if before.version != input.version {
-            return Err(StoreError::Conflict { current: before.version });
-        }
         let entry = input.validate(&before.stages, today).map_err(StoreError::Invalid)?;
+        claim_version(&mut tx, &before, input.version).await?;
         insert_stage(&mut tx, id, before.stages.len() as i64, entry).await?;
-        bump_version(&mut tx, id).await?;
         let after = finish_project_change(&mut tx, actor, "stage", Some(&before), id).await?;
         tx.commit().await?;
         Ok(after)
@@ -608,28 +647,34 @@ impl Store {
     pub async fn set_project_locations(
         &self,
         actor: &Actor,
+        scope: &LocationScope,
         id: i64,
         version: i64,
         location_ids: &[i64],
     ) -> Result<Project, StoreError> {
         let mut tx = self.begin_write().await?;
         let before = read_project(&mut tx, id).await?;
-        if before.version != version {
-            return Err(StoreError::Conflict { current: before.version });
-        }
-        link_locations(&mut tx, id, &before.municipality_code, location_ids).await?;
-        bump_version(&mut tx, id).await?;
+        claim_version(&mut tx, &before, version).await?;
+        link_locations(&mut tx, scope, id, &before.municipality_code, location_ids).await?;
         let after = finish_project_change(&mut tx, actor, "locations", Some(&before), id).await?;
         tx.commit().await?;
         Ok(after)
     }
 }
 
-async fn bump_version(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE projects SET version = version + 1, updated_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now())
-        .execute(conn)
-        .await?;
+/// Moves the project to its next version, if it is still at the one the caller read: one
+/// statement, so of two concurrent changes the second finds no row and is a conflict.
+async fn claim_version(conn: &mut AnyConnection, before: &Project, expected: i64) -> Result<(), StoreError> {
+    let changed =
+        sqlx::query("UPDATE projects SET version = version + 1, updated_at = $3 WHERE id = $1 AND version = $2")
+            .bind(before.id)
+            .bind(expected)
+            .bind(now())
+            .execute(conn)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::Conflict { current: before.version });
+    }
     Ok(())
 }

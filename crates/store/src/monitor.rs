@@ -4,8 +4,9 @@
 //! certificate are read and handed to `core::monitor`; the result is kept per register
 //! generation and date (agreement and project writes move that generation too).
 //! A snapshot is the monitor of a month serialised as it was: a past month with a snapshot is
-//! always read from it, so its report stays the same whatever changes later. Snapshots of
-//! past months are never replaced; the current month's may be, on demand.
+//! always read from it, so its report stays the same whatever changes later. A snapshot is
+//! only replaced by one of a later date within its month (one taken during the month by the
+//! complete one at its end); a complete snapshot is never replaced.
 
 use crate::audit::{Actor, record};
 use crate::sql::{decoding, json_col, to_json};
@@ -109,12 +110,7 @@ impl Store {
             return Ok(None);
         };
         let monitor: Monitor = json_col(&r, "body")?.ok_or_else(|| decoding("snapshot body missing"))?;
-        let info = SnapshotInfo {
-            month: r.try_get("month")?,
-            as_of: crate::sql::date_col(&r, "as_of")?,
-            created_at: r.try_get("created_at")?,
-        };
-        Ok(Some((info, monitor)))
+        Ok(Some((snapshot_info(&r)?, monitor)))
     }
 
     /// Every snapshot, newest first.
@@ -122,19 +118,13 @@ impl Store {
         let rows = sqlx::query("SELECT month, as_of, created_at FROM monitor_snapshots ORDER BY month DESC")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(SnapshotInfo {
-                    month: r.try_get("month")?,
-                    as_of: crate::sql::date_col(r, "as_of")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(snapshot_info).collect()
     }
 
     /// Stores the monitor of `month` (as of its last day, or `today` in the current month).
-    /// A past month's snapshot is kept for good: taking it again is refused.
+    /// A snapshot is only ever replaced by one of a later date, so a month's complete
+    /// snapshot (as of its last day) is kept for good; taking one that would not be newer is
+    /// refused.
     pub async fn create_snapshot(
         &self,
         actor: &Actor,
@@ -149,38 +139,40 @@ impl Store {
         let monitor = self.monitor_live(as_of).await?;
         let body = to_json(&*monitor)?;
         let mut tx = self.begin_write().await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT month FROM monitor_snapshots WHERE month = $1")
-            .bind(month.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if existing.is_some() && month < current {
-            return Err(StoreError::invalid(
-                "month",
-                "snapshot_exists",
-                format!("{month} has its snapshot already; a past month's snapshot is never replaced"),
-            ));
-        }
         let info = SnapshotInfo { month: month.to_string(), as_of, created_at: now() };
-        sqlx::query(
+        // One statement decides, so two servers taking the same snapshot cannot both write.
+        let written = sqlx::query(
             "INSERT INTO monitor_snapshots (month, as_of, created_at, body) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (month) DO UPDATE SET as_of = excluded.as_of, created_at = excluded.created_at, body = excluded.body",
+             ON CONFLICT (month) DO UPDATE SET as_of = excluded.as_of, created_at = excluded.created_at, body = excluded.body
+             WHERE monitor_snapshots.as_of < excluded.as_of",
         )
         .bind(&info.month)
         .bind(as_of.to_string())
         .bind(&info.created_at)
         .bind(body)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if written == 0 {
+            return Err(StoreError::invalid(
+                "month",
+                "snapshot_exists",
+                format!(
+                    "{month} has its snapshot as of {as_of} or later already; a month's snapshot is never replaced by an older one"
+                ),
+            ));
+        }
         let id = month.first_day().format("%Y%m").to_string().parse::<i64>().unwrap_or_default();
         record(&mut tx, actor, "monitor_snapshot", id, "create", None, Some(&serde_json::json!(info))).await?;
         tx.commit().await?;
         Ok(info)
     }
 
-    /// The monthly job: the month before `today` gets its snapshot if it has none yet.
+    /// The monthly job: the month before `today` gets its complete snapshot (as of its last
+    /// day) if it has none yet, or only one taken during the month.
     pub async fn ensure_monthly_snapshot(&self, today: NaiveDate) -> Result<Option<SnapshotInfo>, StoreError> {
         let month = Month::of(today).previous();
-        if self.snapshot(month).await?.is_some() {
+        if self.snapshot(month).await?.is_some_and(|(info, _)| info.as_of >= month.last_day()) {
             return Ok(None);
         }
         match self.create_snapshot(&Actor::system("monitor snapshot"), month, today).await {
@@ -190,4 +182,12 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
+
+fn snapshot_info(r: &sqlx::any::AnyRow) -> Result<SnapshotInfo, StoreError> {
+    Ok(SnapshotInfo {
+        month: r.try_get("month")?,
+        as_of: crate::sql::date_col(r, "as_of")?,
+        created_at: r.try_get("created_at")?,
+    })
 }

@@ -120,6 +120,12 @@ async fn agreements_in_versions_with_their_checks(db: TestDb) {
     assert_eq!(revised.versions.len(), 2);
     assert_eq!(revised.version_on(date("2020-06-30")).unwrap().version, 1);
     assert_eq!(revised.version_on(date("2021-06-30")).unwrap().terms.period_end, date("2027-12-31"));
+    // One agreement per region: another is refused, a revision is the way.
+    let e = store
+        .create_agreement(&actor(), region, &agreement(region, den_haag, westland).validate(true, today).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(field_codes(e), [("region_id".to_string(), "agreement_exists")]);
     let trail = store.audit_trail("agreement", created.id).await.unwrap();
     assert_eq!(trail.iter().map(|t| t.action.as_str()).collect::<Vec<_>>(), ["revise", "create"]);
 }
@@ -168,15 +174,19 @@ async fn projects_realise_the_certified_beds_they_deliver(db: TestDb) {
     // An unknown municipality, and a municipality outside the agreement's region.
     let mut bad = project(westland, a, "planned", "2014-03-01");
     bad.municipality_code = "GM9999".into();
-    let e = store.create_project(&actor(), &bad.validate(today).unwrap()).await.unwrap_err();
+    let e = store.create_project(&actor(), &LocationScope::All, &bad.validate(today).unwrap()).await.unwrap_err();
     assert_eq!(field_codes(e), [("municipality_code".to_string(), "unknown_municipality")]);
     bad.municipality_code = "GM0363".into();
-    let e = store.create_project(&actor(), &bad.validate(today).unwrap()).await.unwrap_err();
+    let e = store.create_project(&actor(), &LocationScope::All, &bad.validate(today).unwrap()).await.unwrap_err();
     assert_eq!(field_codes(e), [("agreement_id".to_string(), "not_in_region")]);
     assert!(store.projects().await.unwrap().is_empty());
 
     let p = store
-        .create_project(&actor(), &project(westland, a, "planned", "2014-03-01").validate(today).unwrap())
+        .create_project(
+            &actor(),
+            &LocationScope::All,
+            &project(westland, a, "planned", "2014-03-01").validate(today).unwrap(),
+        )
         .await
         .unwrap();
     let stage = |s: &str, on: &str, version: i64| StageInput { stage: s.into(), date: on.into(), version };
@@ -193,9 +203,14 @@ async fn projects_realise_the_certified_beds_they_deliver(db: TestDb) {
     // Delivered: the linked location's certified beds in service are realised.
     let in_westland = certified_location(store, "94444444", "GM1783", "2671AA", 41).await;
     let elsewhere = certified_location(store, "95555555", "GM0518", "2511AA", 10).await;
-    let e = store.set_project_locations(&actor(), p.id, p.version, &[elsewhere]).await.unwrap_err();
+    let e =
+        store.set_project_locations(&actor(), &LocationScope::All, p.id, p.version, &[elsewhere]).await.unwrap_err();
     assert_eq!(field_codes(e), [("location_ids[0]".to_string(), "location_elsewhere")]);
-    let p = store.set_project_locations(&actor(), p.id, p.version, &[in_westland]).await.unwrap();
+    // A location outside the caller's scope is unknown to it, as everywhere.
+    let other_operator = LocationScope::Operator(-1);
+    let e = store.set_project_locations(&actor(), &other_operator, p.id, p.version, &[in_westland]).await.unwrap_err();
+    assert_eq!(field_codes(e), [("location_ids[0]".to_string(), "unknown_location")]);
+    let p = store.set_project_locations(&actor(), &LocationScope::All, p.id, p.version, &[in_westland]).await.unwrap();
     let p = store.add_project_stage(&actor(), p.id, &stage("delivered", "2016-05-01", p.version), today).await.unwrap();
     let m = store.monitor_live(today).await.unwrap();
     let r = &m.regions[0];
@@ -210,9 +225,17 @@ async fn projects_realise_the_certified_beds_they_deliver(db: TestDb) {
     assert_eq!(r.projects[0].locations[0].beds_in_service, 40);
     // Before delivery, nothing was realised.
     assert_eq!(store.monitor_live(date("2016-04-30")).await.unwrap().regions[0].figures.realised, 0);
-    // A stale version is a conflict.
+    // A stale version is a conflict; of two changes from the same version, one wins.
     let e = store.add_project_stage(&actor(), p.id, &stage("occupied", "2016-06-01", 1), today).await.unwrap_err();
     assert!(matches!(e, StoreError::Conflict { .. }));
+    let (a, b) = (store.clone(), store.clone());
+    let (sa, sb) = (stage("certified", "2016-05-20", p.version), stage("occupied", "2016-06-01", p.version));
+    let (ra, rb) = tokio::join!(async move { a.add_project_stage(&actor(), p.id, &sa, today).await }, async move {
+        b.add_project_stage(&actor(), p.id, &sb, today).await
+    });
+    assert_eq!([ra.is_ok(), rb.is_ok()].iter().filter(|ok| **ok).count(), 1, "{ra:?} {rb:?}");
+    assert!(matches!(ra.err().or(rb.err()), Some(StoreError::Conflict { .. })));
+    assert_eq!(store.project(p.id).await.unwrap().stages.len(), 4);
 }
 
 async fn a_past_month_renders_from_its_snapshot(db: TestDb) {
@@ -229,7 +252,7 @@ async fn a_past_month_renders_from_its_snapshot(db: TestDb) {
     let location = certified_location(store, "94444444", "GM1783", "2671AA", 21).await;
     let mut input = project(westland, a, "delivered", "2020-01-01");
     input.location_ids = vec![location];
-    store.create_project(&actor(), &input.validate(today).unwrap()).await.unwrap();
+    store.create_project(&actor(), &LocationScope::All, &input.validate(today).unwrap()).await.unwrap();
 
     // The monthly job takes last month's snapshot once.
     let october = Month::parse("2026-10").unwrap();
@@ -238,6 +261,12 @@ async fn a_past_month_renders_from_its_snapshot(db: TestDb) {
     assert!(store.ensure_monthly_snapshot(today).await.unwrap().is_none());
     let e = store.create_snapshot(&actor(), october, today).await.unwrap_err();
     assert_eq!(field_codes(e), [("month".to_string(), "snapshot_exists")]);
+    // A snapshot taken during November is replaced by the complete one when December comes.
+    let november_month = Month::parse("2026-11").unwrap();
+    assert_eq!(store.create_snapshot(&actor(), november_month, today).await.unwrap().as_of, today);
+    let december = date("2026-12-02");
+    assert_eq!(store.ensure_monthly_snapshot(december).await.unwrap().map(|i| i.as_of), Some(date("2026-11-30")));
+    assert!(store.ensure_monthly_snapshot(december).await.unwrap().is_none());
     let before = serde_json::to_string(&*store.monitor_month(october, today).await.unwrap().monitor).unwrap();
 
     // The data changes: a second delivered project, and a revision of the agreement.
@@ -245,7 +274,7 @@ async fn a_past_month_renders_from_its_snapshot(db: TestDb) {
     let mut second = project(westland, a, "delivered", "2021-01-01");
     second.name = "Logies Monster".into();
     second.location_ids = vec![other];
-    store.create_project(&actor(), &second.validate(today).unwrap()).await.unwrap();
+    store.create_project(&actor(), &LocationScope::All, &second.validate(today).unwrap()).await.unwrap();
     let mut revision = agreement(region, den_haag, westland);
     revision.applies_from = Some("2024-01-01".into());
     revision.task[0].places = 8000;
@@ -264,7 +293,7 @@ async fn a_past_month_renders_from_its_snapshot(db: TestDb) {
     assert_eq!(november.monitor.as_of, today);
     let e = store.monitor_month(Month::parse("2026-12").unwrap(), today).await.unwrap_err();
     assert_eq!(field_codes(e), [("as_of".to_string(), "in_future")]);
-    assert_eq!(store.monitor_snapshots().await.unwrap().len(), 1);
+    assert_eq!(store.monitor_snapshots().await.unwrap().len(), 2);
 }
 
 db_tests!(

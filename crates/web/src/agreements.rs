@@ -10,13 +10,13 @@
 //! forms). API: `/api/v1/declaration`, `/api/v1/parties`, `/api/v1/agreements`,
 //! `/api/v1/projects` and their sub-resources.
 
-use crate::AppState;
 use crate::api::{JsonBody, location_id as path_id, require_token};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::i18n::Texts;
 use crate::occupancy_views::number;
 use crate::pages::{Layout, PageError, PageResult, error_lines, layout, page, posted_form, render};
+use crate::{AppState, today};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
@@ -24,10 +24,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::NaiveDate;
 use flexwonen_core::FieldErrors;
 use flexwonen_core::agreements::{
-    Agreement, AgreementInput, PartyInput, PlacesInput, Project, ProjectInput, ProjectLocationsInput, StageInput,
+    Agreement, AgreementInput, PartyInput, PlacesInput, Project, ProjectDraft, ProjectInput, ProjectLocationsInput,
+    StageInput,
 };
 use flexwonen_store::StoreError;
 use serde_json::{Value, json};
@@ -56,10 +56,6 @@ pub fn api_routes() -> axum::Router<AppState> {
         .route("/projects/{id}/locations", axum::routing::put(locations_api))
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 /// A change through the API: a signed-in account with a bearer token.
 fn api_writer(ctx: &Ctx) -> Result<(), ApiError> {
     if ctx.viewer.principal().is_none() {
@@ -69,7 +65,7 @@ fn api_writer(ctx: &Ctx) -> Result<(), ApiError> {
 }
 
 /// The organisation behind each party, for the provider's own projects.
-async fn party_organisations(state: &AppState) -> Result<HashMap<i64, Option<i64>>, StoreError> {
+pub(crate) async fn party_organisations(state: &AppState) -> Result<HashMap<i64, Option<i64>>, StoreError> {
     Ok(state.store.parties().await?.into_iter().map(|p| (p.id, p.organisation_id)).collect())
 }
 
@@ -189,6 +185,25 @@ async fn project_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
     Ok(Json(project).into_response())
 }
 
+/// A new project's municipality and party must exist (a field error) before it is asked
+/// whether the viewer may record a project for them; then the party's organisation.
+async fn project_party(state: &AppState, draft: &ProjectDraft) -> Result<Result<Option<i64>, FieldErrors>, StoreError> {
+    if matches!(state.store.municipality(&draft.municipality).await, Err(StoreError::NotFound)) {
+        let m = draft.municipality.as_str();
+        return Ok(Err(FieldErrors::single(
+            "municipality_code",
+            "unknown_municipality",
+            format!("{m} is not a municipality"),
+        )));
+    }
+    match party_organisations(state).await?.get(&draft.party_id) {
+        Some(organisation) => Ok(Ok(*organisation)),
+        None => {
+            Ok(Err(FieldErrors::single("party_id", "unknown_party", format!("there is no party {}", draft.party_id))))
+        }
+    }
+}
+
 async fn create_project_api(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -196,11 +211,11 @@ async fn create_project_api(
 ) -> Result<Response, ApiError> {
     api_writer(&ctx)?;
     let draft = input.validate(today()).map_err(ApiError::invalid)?;
-    let organisation = party_organisations(&state).await?.get(&draft.party_id).copied().flatten();
+    let organisation = project_party(&state, &draft).await?.map_err(ApiError::invalid)?;
     if !ctx.viewer.can_write_project(draft.municipality.as_str(), organisation) {
         return Err(ApiError::forbidden("you may not record projects for this municipality or party"));
     }
-    let p = state.store.create_project(&ctx.actor(), &draft).await?;
+    let p = state.store.create_project(&ctx.actor(), &ctx.viewer.location_read_scope(), &draft).await?;
     Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, format!("/api/v1/projects/{}", p.id))], Json(p))
         .into_response())
 }
@@ -233,7 +248,10 @@ async fn locations_api(
 ) -> Result<Response, ApiError> {
     let project = writable_project(&state, &ctx, &id).await?;
     let ids = input.validate().map_err(ApiError::invalid)?;
-    let p = state.store.set_project_locations(&ctx.actor(), project.id, input.version, &ids).await?;
+    let p = state
+        .store
+        .set_project_locations(&ctx.actor(), &ctx.viewer.location_read_scope(), project.id, input.version, &ids)
+        .await?;
     Ok(Json(p).into_response())
 }
 
@@ -587,17 +605,19 @@ async fn new_project_form(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
         };
         let errors = match input.validate(today()) {
             Err(e) => e,
-            Ok(draft) => {
-                let organisation = party_organisations(&state).await?.get(&draft.party_id).copied().flatten();
-                if !ctx.viewer.can_write_project(draft.municipality.as_str(), organisation) {
-                    return Err(PageError::Forbidden);
+            Ok(draft) => match project_party(&state, &draft).await? {
+                Err(e) => e,
+                Ok(organisation) => {
+                    if !ctx.viewer.can_write_project(draft.municipality.as_str(), organisation) {
+                        return Err(PageError::Forbidden);
+                    }
+                    match state.store.create_project(&ctx.actor(), &ctx.viewer.location_read_scope(), &draft).await {
+                        Ok(p) => return Ok(Redirect::to(&format!("/projecten/{}", p.id)).into_response()),
+                        Err(StoreError::Invalid(e)) => e,
+                        Err(e) => return Err(e.into()),
+                    }
                 }
-                match state.store.create_project(&ctx.actor(), &draft).await {
-                    Ok(p) => return Ok(Redirect::to(&format!("/projecten/{}", p.id)).into_response()),
-                    Err(StoreError::Invalid(e)) => e,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            },
         };
         agreement_view(&state, &ctx, &id, form.clone(), error_lines(ctx.lang.texts(), &errors)).await
     }
@@ -663,11 +683,18 @@ async fn project_view(state: &AppState, ctx: &Ctx, id: &str, errors: Vec<String>
         flexwonen_core::ids::MunicipalityCode::parse(&p.municipality_code).map_err(|_| PageError::Internal)?;
     let municipality = state.store.municipality(&municipality).await?.name;
     let mut locations = Vec::new();
+    // The delivered locations the viewer may read (a provider: its own).
+    let scope = ctx.viewer.location_read_scope();
     for lid in &p.location_ids {
-        // The project is readable, so are the addresses it delivered (addresses are not personal data).
-        let l = state.store.location(&flexwonen_core::access::LocationScope::All, *lid).await?;
-        let beds = l.rooms.iter().flat_map(|r| &r.beds).filter(|b| b.out_of_service_reason.is_none()).count() as i64;
-        locations.push(LocationLine { id: *lid, address: l.address.one_line(), beds: number(tr, beds) });
+        match state.store.location(&scope, *lid).await {
+            Ok(l) => locations.push(LocationLine {
+                id: *lid,
+                address: l.address.one_line(),
+                beds: number(tr, l.beds_in_service),
+            }),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     let agreement = match p.agreement_id {
         Some(a) => {
@@ -769,7 +796,12 @@ async fn locations_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
         }
         let input = ProjectLocationsInput { location_ids: ids, version };
         let outcome = match input.validate() {
-            Ok(ids) => state.store.set_project_locations(&ctx.actor(), p.id, version, &ids).await,
+            Ok(ids) => {
+                state
+                    .store
+                    .set_project_locations(&ctx.actor(), &ctx.viewer.location_read_scope(), p.id, version, &ids)
+                    .await
+            }
             Err(e) => Err(StoreError::Invalid(e)),
         };
         after_form(&state, &ctx, &id, outcome).await

@@ -12,7 +12,6 @@
 //! most N persons, as of DATE" or "not in the register" — and says nothing that tells an
 //! unknown address from a known but uncertified one.
 
-use crate::AppState;
 use crate::api::{
     JsonBody, choice, expected_version, id_param, location_id as path_id, page_of, paging, parse_json, require_token,
 };
@@ -21,6 +20,7 @@ use crate::error::ApiError;
 use crate::forms::FormData;
 use crate::i18n::{Lang, Texts};
 use crate::pages::{Layout, PageError, PageResult, layout, page, posted_form, render};
+use crate::{AppState, today};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
@@ -108,11 +108,6 @@ fn api_reach(ctx: &Ctx) -> Result<Reach, ApiError> {
 
 fn page_reach(ctx: &Ctx) -> Result<Reach, PageError> {
     reach(&ctx.viewer).map_err(|_| PageError::Forbidden)
-}
-
-/// Today, the date every "as of" answer is given for.
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 // ---------------------------------------------------------------- API

@@ -392,7 +392,7 @@ texts! {
     mon_report: "Rapport", "Report";
     mon_prov_task: "Plaatsen uit de versie van de regionale afspraak die op de peildatum gold (voor een gemeente haar aandeel, voor een partij haar toezegging).", "Places in the version of the regional agreement in force on the date (a municipality's share, a party's promise).";
     mon_prov_target: "Wat het afgesproken tempo op de peildatum vraagt: rechte lijnen van nul bij de start via elke tussenstap naar de hele opgave aan het einde.", "What the agreed pace asks for by the date: straight lines from nothing at the start through each milestone to the whole task at the end.";
-    mon_prov_realised: "Bedden in gebruik op locaties uit het register die aan een opgeleverd project zijn gekoppeld, alleen zolang de beheerder op de peildatum een geldig SNF- of AKF-certificaat had.", "Beds in service at register locations linked to a delivered project, only while the operator held a valid SNF or AKF certificate on the date.";
+    mon_prov_realised: "Bedden in gebruik (volgens het register van nu) op locaties die aan een project zijn gekoppeld dat op de peildatum was opgeleverd, alleen als de beheerder op die datum een geldig SNF- of AKF-certificaat had.", "Beds in service (as the register holds them now) at locations linked to a project delivered by the date, only if the operator held a valid SNF or AKF certificate on that date.";
     mon_prov_pipeline: "Geplande plaatsen van projecten die op de peildatum in die fase waren (idee tot en met in aanbouw).", "Planned places of projects at that stage on the date (idea up to under construction).";
     mon_prov_schedule: "Gerealiseerd gedeeld door het doel tot nu toe: op schema vanaf 100%, achter vanaf 75%, ver achter daaronder.", "Realised divided by the target to date: on schedule from 100%, behind from 75%, far behind below that.";
     mon_src_agreement: "de regionale afspraak", "the regional agreement";
@@ -418,6 +418,7 @@ texts! {
     agr_add_stage: "Nieuwe fase vastleggen", "Record a new stage";
     agr_location_ids: "Opgeleverde locaties (nummers uit het register, gescheiden door komma's)", "Delivered locations (register numbers, separated by commas)";
     agr_save: "Opslaan", "Save";
+    agr_link_locations: "Opgeleverde locaties koppelen", "Link delivered locations";
     agr_earlier_version: "Eerdere versie", "Earlier version";
     agr_new_project: "Nieuw project onder deze afspraak", "New project under this agreement";
     agr_not_a_number: "is geen nummer", "is not a number";
@@ -1022,6 +1023,8 @@ impl Texts {
             "location_taken" => "Deze locatie hoort al bij een ander project.",
             "duplicate_party" => "Er bestaat al een partij met deze naam.",
             "snapshot_exists" => "Van deze maand is al een momentopname vastgelegd.",
+            "agreement_exists" => "Deze regio heeft al een afspraak; leg een nieuwe versie vast.",
+            "below_task_at_end" => "Aan het einde van de looptijd is de hele opgave het doel.",
             "invalid_month" => "Dit is geen maand. Schrijf jjjj-mm, bijvoorbeeld 2026-10.",
             _ => return e.message.clone(),
         };

@@ -9,7 +9,7 @@
 //! providers read their own locations' inspections and check their own address list; the
 //! public and the ministry see nothing. Out of reach answers 404.
 
-use crate::AppState;
+use crate::{AppState, today};
 // `location_id` parses any path id: one that is no number names nothing (404).
 use crate::api::{JsonBody, expected_version, id_param, location_id as api_id, page_of, paging, require_token};
 use crate::auth::Ctx;
@@ -65,10 +65,6 @@ pub fn api_routes() -> axum::Router<AppState> {
         .route("/inspection-plan", get(api_plan_list))
         .route("/sanctions/apply", post(api_sanctions))
         .route("/admin-check", post(api_admin_check))
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 async fn script() -> Response {

@@ -141,3 +141,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
 async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
 }
+
+/// Today, the UTC date: the date every "as of" answer and every check against "the future"
+/// is given for.
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

@@ -8,7 +8,6 @@
 //! so its report never changes. Every table is built once ([`Table`]) and then written as
 //! HTML, CSV or XLSX, so the three can never disagree.
 
-use crate::AppState;
 use crate::api::require_token;
 use crate::auth::Ctx;
 use crate::error::ApiError;
@@ -16,6 +15,7 @@ use crate::i18n::Texts;
 use crate::map::MapOptions;
 use crate::occupancy_views::{area_param, bad_param, escape, nice_step, number, page_error, percent};
 use crate::pages::{Layout, PageResult, layout, page, render};
+use crate::{AppState, today};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -44,10 +44,6 @@ pub fn api_routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/monitor", get(monitor_api))
         .route("/monitor/snapshots", get(snapshots_api).post(create_snapshot_api))
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// `?as_of=YYYY-MM`; the current month when absent.
@@ -86,9 +82,7 @@ struct Detail {
 impl Detail {
     async fn of(state: &AppState, ctx: &Ctx) -> Result<Detail, StoreError> {
         let party_organisations = match ctx.viewer.monitor_detail_scope() {
-            LocationScope::Operator(_) => {
-                state.store.parties().await?.into_iter().map(|p| (p.id, p.organisation_id)).collect()
-            }
+            LocationScope::Operator(_) => crate::agreements::party_organisations(state).await?,
             _ => HashMap::new(),
         };
         Ok(Detail { viewer: ctx.viewer.clone(), party_organisations })
@@ -894,10 +888,16 @@ fn map_svg(state: &AppState, tr: &Texts, r: &Report) -> String {
         View::Region(g) => (vec![g], Some(g.municipalities.iter().map(|m| m.municipality_code.clone()).collect())),
         View::Municipality { .. } | View::Nothing => return String::new(),
     };
-    let values: HashMap<String, i64> = regions
-        .iter()
-        .flat_map(|g| &g.municipalities)
-        .filter_map(|m| m.figures.percent_of_task.map(|p| (m.municipality_code.clone(), (p * 100.0).floor() as i64)))
+    // A municipality in several agreements: its shares added up.
+    let mut by_code: HashMap<&str, Vec<&Figures>> = HashMap::new();
+    for m in regions.iter().flat_map(|g| &g.municipalities) {
+        by_code.entry(m.municipality_code.as_str()).or_default().push(&m.figures);
+    }
+    let values: HashMap<String, i64> = by_code
+        .into_iter()
+        .filter_map(|(code, figures)| {
+            Figures::sum(figures).percent_of_task.map(|p| (code.to_string(), (p * 100.0).floor() as i64))
+        })
         .collect();
     const CLASSES: [(i64, i64); 5] = [(0, 24), (25, 49), (50, 74), (75, 99), (100, i64::MAX)];
     state.map.render(
@@ -933,7 +933,8 @@ struct MonitorBody {
     empty: bool,
     tiles: Vec<Tile>,
     needed: Option<String>,
-    unallocated: Option<String>,
+    /// (label, places) of the task left unallocated.
+    unallocated: Vec<(&'static str, String)>,
     chart: String,
     map: String,
     tables: Vec<HtmlTable>,
@@ -974,17 +975,30 @@ async fn monitor_view(state: &AppState, ctx: &Ctx, r: &Report) -> Result<Monitor
         }
     }
     let detail = Detail::of(state, ctx).await?;
+    // Places of the task not split over municipalities, and promised by no party.
+    let unallocated = |regions: &[&RegionMonitor]| {
+        let municipalities: i64 = regions.iter().map(|g| g.unallocated_to_municipalities).sum();
+        let parties: i64 = regions.iter().map(|g| g.unallocated_to_parties).sum();
+        (municipalities > 0)
+            .then(|| number(tr, municipalities))
+            .into_iter()
+            .map(|n| (tr.mon_unallocated, n))
+            .chain((parties > 0).then(|| number(tr, parties)).into_iter().map(|n| (tr.mon_unallocated_parties, n)))
+            .collect::<Vec<_>>()
+    };
     let (needed, unallocated, report_href, agreement_href, synthetic) = match &r.view {
         View::Region(g) => (
             g.needed_per_year.map(|n| number(tr, n)),
-            (g.unallocated_to_municipalities > 0).then(|| number(tr, g.unallocated_to_municipalities)),
+            unallocated(&[g.as_ref()]),
             Some(format!("/monitor/rapport?id={}&as_of={}", g.region_id, r.month)),
             Some(format!("/afspraken/{}", g.agreement_id)),
             g.synthetic,
         ),
-        View::National { regions, .. } => (None, None, None, None, regions.iter().any(|g| g.synthetic)),
-        View::Municipality { shares, .. } => (None, None, None, None, shares.iter().any(|(g, _)| g.synthetic)),
-        View::Nothing => (None, None, None, None, false),
+        View::National { regions, .. } => {
+            (None, unallocated(&regions.iter().collect::<Vec<_>>()), None, None, regions.iter().any(|g| g.synthetic))
+        }
+        View::Municipality { shares, .. } => (None, Vec::new(), None, None, shares.iter().any(|(g, _)| g.synthetic)),
+        View::Nothing => (None, Vec::new(), None, None, false),
     };
     Ok(MonitorBody {
         tr,

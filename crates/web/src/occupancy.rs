@@ -6,13 +6,13 @@
 //! `flexwonen_core::access` and renders. Worker data (pseudonymous) reaches only the roles
 //! `can_read_workers` names, and every such read is logged by the store.
 
-use crate::AppState;
 use crate::api::{JsonBody, expected_version, from_json, location_id, read_scope, require_token, version_required};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 use crate::forms::FormData;
 use crate::norms::date_param;
 use crate::pages::{Layout, PageError, csrf_checked, error_lines, layout, page, posted_form, render};
+use crate::{AppState, today};
 use askama::Template;
 use axum::Json;
 use axum::body::Bytes;
@@ -44,10 +44,6 @@ pub fn api_routes() -> axum::Router<AppState> {
         .route("/locations/{id}/beds", get(api_board))
         .route("/stays/{id}", get(api_stay).put(api_correct))
         .route("/occupancy/reads", get(api_reads))
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// An event as received: its CSV line (uploads), its id if readable, and the event or why

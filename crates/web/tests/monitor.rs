@@ -313,6 +313,30 @@ async fn agreements_projects_and_the_monitor_by_role(db: TestDb) {
     assert_eq!(app.store.projects().await.unwrap().len(), 3);
     let res = westland.post(&path, &fields).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "Westland records no Den Haag projects");
+
+    // An unknown municipality is a field error, also for a role scoped to municipalities.
+    let body = json!({"name": "X", "municipality_code": "GM9999", "party_id": 1, "planned": [{"stay_type": "short", "places": 10}],
+        "stage": "idea", "stage_date": "2025-01-01"});
+    let (status, err) = send(&app, Method::POST, "/api/v1/projects", Some("coordinator"), Some(body)).await;
+    assert_eq!(
+        (status, codes(&err)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec![("municipality_code".to_string(), "unknown_municipality".to_string())])
+    );
+    // A provider links only its own locations: another operator's is unknown to it.
+    let own = flexwonen_core::agreements::PartyInput {
+        name: "Eigen Huisvesting".into(),
+        kind: "housing_corporation".into(),
+        municipality_code: None,
+        organisation_id: Some(app.provider_id),
+    };
+    let own = app.store.create_party(&Actor::system("test"), &own.validate().unwrap()).await.unwrap().id;
+    let body = json!({"name": "Logies Laakhaven", "municipality_code": "GM0518", "party_id": own,
+        "planned": [{"stay_type": "short", "places": 10}], "stage": "delivered", "stage_date": "2025-01-01", "location_ids": [app.den_haag]});
+    let (status, err) = send(&app, Method::POST, "/api/v1/projects", Some("provider"), Some(body)).await;
+    assert_eq!(
+        (status, codes(&err)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec![("location_ids[0]".to_string(), "unknown_location".to_string())])
+    );
     app.finish().await;
 }
 

@@ -30,9 +30,10 @@ CREATE TABLE declaration_commitments (
     PRIMARY KEY (declaration_id, party_id)
 );
 
+-- One agreement per region; a change to it is a new version.
 CREATE TABLE agreements (
     id INTEGER PRIMARY KEY,
-    region_id INTEGER NOT NULL REFERENCES regions(id),
+    region_id INTEGER NOT NULL UNIQUE REFERENCES regions(id),
     created_at TEXT NOT NULL
 );
 
