@@ -180,7 +180,11 @@ impl std::error::Error for BagError {}
 /// document) are skipped.
 pub fn reads_file(name: &str) -> bool {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    base.len() > 7 && base.ends_with(".xml") && ["VBO", "NUM", "OPR", "WPL"].contains(&base.get(4..7).unwrap_or(""))
+    // Four digits (the municipality, or 9999 for the country), then the object type.
+    base.len() > 7
+        && base.ends_with(".xml")
+        && base.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && ["VBO", "NUM", "OPR", "WPL"].contains(&base.get(4..7).unwrap_or(""))
 }
 
 /// Counts the lines a reader has handed out, for error positions.
@@ -499,7 +503,8 @@ mod tests {
         assert!(opr.len() >= 200);
         let wpl = read_all("0221WPL15092020-000001.xml", &sample("0221WPL15092020-000001.xml")).unwrap();
         assert!(matches!(&wpl[..], [BagRecord::Woonplaats(w)] if w.name == "Doesburg"));
-        assert!(reads_file("x/0221VBO15092020-000001.xml") && !reads_file("0221PND15092020-000001.xml"));
+        assert!(reads_file("x/0221VBO15092020-000001.xml") && reads_file("9999NUM08112020-000001.xml"));
+        assert!(!reads_file("0221PND15092020-000001.xml") && !reads_file("GEM-WPL-RELATIE-15092020-000001.xml"));
     }
 
     #[test]
