@@ -12,6 +12,7 @@
 mod accounts;
 mod agreements;
 mod audit;
+mod bulk;
 pub mod cache;
 mod capacity;
 mod certificates;

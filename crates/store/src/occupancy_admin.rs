@@ -9,6 +9,7 @@
 //! old batch must still be answered "duplicate" instead of creating the stays again.
 
 use crate::audit::{Actor, record};
+use crate::bulk::{RowBatch, number, quoted, quoted_date};
 use crate::occupancy::bump;
 use crate::sql::{DATE_FORMAT, Sql, date_col, opt_date_col, parse_code};
 use crate::{Backend, Store, StoreError, now};
@@ -18,7 +19,7 @@ use flexwonen_core::occupancy::{Span, unregistered_too_long};
 use flexwonen_core::occupancy_events::Registration;
 use futures_util::TryStreamExt;
 use serde::Serialize;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -52,86 +53,6 @@ pub struct Maintenance {
 /// Stays ended longer ago than this keep their flag as it is: time passing changes nothing
 /// for them, and the counts of past months must not move.
 const FLAG_REFRESH_MONTHS: u32 = 6;
-
-/// Rows per statement of the bulk load.
-const ROWS_PER_STATEMENT: usize = 500;
-
-/// A string as an SQL literal. The bulk load writes its values into the statement text:
-/// hundreds of thousands of rows go through far fewer, larger statements than with bound
-/// parameters (the `Any` driver binds each value one by one). Every value comes from the
-/// demo generator (numbers, dates, codes and `W-000123` references); quotes are doubled
-/// anyway, which is the standard escape on both databases.
-fn quoted(out: &mut String, s: &str) {
-    out.push('\'');
-    for c in s.chars().filter(|c| *c != '\0') {
-        if c == '\'' {
-            out.push('\'');
-        }
-        out.push(c);
-    }
-    out.push('\'');
-}
-
-fn quoted_date(out: &mut String, d: Option<NaiveDate>) {
-    match d {
-        Some(d) => {
-            let _ = write!(out, "'{}'", d.format(DATE_FORMAT));
-        }
-        None => out.push_str("NULL"),
-    }
-}
-
-/// A finite number as an SQL literal (0 for anything else, which the generator never gives).
-fn number(out: &mut String, x: f64) {
-    let x = if x.is_finite() { x } else { 0.0 };
-    let _ = write!(out, "{x:?}");
-}
-
-/// Rows of one multi-row `INSERT`, written every `ROWS_PER_STATEMENT` rows.
-struct RowBatch {
-    head: &'static str,
-    rows: Vec<String>,
-}
-
-impl RowBatch {
-    fn new(head: &'static str) -> RowBatch {
-        RowBatch { head, rows: Vec::with_capacity(ROWS_PER_STATEMENT) }
-    }
-
-    async fn push(
-        &mut self,
-        conn: &mut AnyConnection,
-        row: String,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<(), StoreError> {
-        self.rows.push(row);
-        if self.rows.len() == ROWS_PER_STATEMENT {
-            self.flush(conn, progress).await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self, conn: &mut AnyConnection, progress: &(dyn Fn(u64) + Sync)) -> Result<(), StoreError> {
-        execute_rows(conn, self.head, &self.rows).await?;
-        progress(self.rows.len() as u64);
-        self.rows.clear();
-        Ok(())
-    }
-
-    async fn finish(mut self, conn: &mut AnyConnection, progress: &(dyn Fn(u64) + Sync)) -> Result<(), StoreError> {
-        self.flush(conn, progress).await
-    }
-}
-
-async fn execute_rows(conn: &mut AnyConnection, head: &str, rows: &[String]) -> Result<(), StoreError> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::with_capacity(head.len() + chunk.iter().map(|r| r.len() + 2).sum::<usize>());
-        sql.push_str(head);
-        sql.push_str(&chunk.join(", "));
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
 
 impl Store {
     /// Loads demo workers and stays in one transaction, with one audit entry, and moves the
