@@ -2,6 +2,7 @@
 //! holds what the subcommands do, so tests can call it directly.
 
 pub mod accounts;
+pub mod bag_import;
 pub mod bag_source;
 pub mod bench;
 pub mod bench_monitor;

@@ -189,6 +189,9 @@ enum AccountAction {
 enum ImportWhat {
     /// Locations from a CSV file (format: crates/core/src/locations_csv.rs); all rows or none.
     Locations { file: std::path::PathBuf },
+    /// The LV BAG 2.0 extract: a folder of XML files, a municipality's zip or the national
+    /// zip of zips, streamed; it replaces the previous import only when all of it is read.
+    Bag { path: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -275,6 +278,29 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements",
                 s.workers, s.stays, s.occupancy_loaded_s, s.projects
+            );
+        }
+        Command::Import { what: ImportWhat::Bag { path } } => {
+            let started = std::time::Instant::now();
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos} {msg} ({per_sec})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.set_message("BAG-objecten gelezen");
+            let s = flexwonen::bag_import::import(&store, &path, &|n| bar.inc(n)).await.map_err(|e| {
+                bar.finish_and_clear();
+                e.to_string()
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "imported the BAG from {} in {:.1} s: {} verblijfsobjecten, {} nummeraanduidingen, {} openbare ruimten, {} woonplaatsen",
+                path.display(),
+                started.elapsed().as_secs_f64(),
+                s.verblijfsobjecten,
+                s.nummeraanduidingen,
+                s.openbare_ruimten,
+                s.woonplaatsen
             );
         }
         Command::Import { what: ImportWhat::Locations { file } } => {

@@ -176,4 +176,34 @@ async fn accounts_are_created_with_their_scope(db: TestDb) {
     db.drop_database().await;
 }
 
-db_tests!(demo_export_and_import, accounts_are_created_with_their_scope);
+const BAG_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/bag/lvbag-sample-doesburg-0221-20200915");
+
+async fn the_bag_extract_imports_and_a_broken_one_changes_nothing(db: TestDb) {
+    let run = flexwonen(&db, &["migrate"]).await;
+    assert!(run.ok, "{}", run.stderr);
+    let run = flexwonen(&db, &["import", "bag", BAG_SAMPLE]).await;
+    assert!(run.ok, "import failed: {}", run.stderr);
+    assert!(
+        run.stdout.contains("2 verblijfsobjecten, 9 nummeraanduidingen, 198 openbare ruimten, 1 woonplaatsen"),
+        "{}",
+        run.stdout
+    );
+    let first = db.store.bag_summary().await.unwrap().unwrap();
+
+    // A folder with a file cut off in the middle: the error names it, the import stays.
+    let dir = std::env::temp_dir().join(format!("flexwonen-cli-bag-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let vbo = std::fs::read_to_string(format!("{BAG_SAMPLE}/0221VBO15092020-000001.xml")).unwrap();
+    std::fs::write(dir.join("0221VBO15092020-000001.xml"), &vbo[..vbo.len() / 2]).unwrap();
+    let run = flexwonen(&db, &["import", "bag", dir.to_str().unwrap()]).await;
+    assert!(!run.ok);
+    assert!(run.stderr.contains("0221VBO15092020-000001.xml line "), "{}", run.stderr);
+    assert_eq!(db.store.bag_summary().await.unwrap(), Some(first));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+db_tests!(
+    demo_export_and_import,
+    accounts_are_created_with_their_scope,
+    the_bag_extract_imports_and_a_broken_one_changes_nothing
+);

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use std::fmt::Write;
 
 /// Rows per statement of the bulk load.
-const ROWS_PER_STATEMENT: usize = 500;
+pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
 /// A string as an SQL literal.
 pub(crate) fn quoted(out: &mut String, s: &str) {
@@ -85,10 +85,22 @@ impl RowBatch {
 }
 
 async fn execute_rows(conn: &mut AnyConnection, head: &str, rows: &[String]) -> Result<(), StoreError> {
+    execute_rows_then(conn, head, rows, "").await
+}
+
+/// Rows as multi-row `INSERT`s of `head`, each statement ending with `tail` (an `ON
+/// CONFLICT` clause, say).
+pub(crate) async fn execute_rows_then(
+    conn: &mut AnyConnection,
+    head: &str,
+    rows: &[String],
+    tail: &str,
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::with_capacity(head.len() + chunk.iter().map(|r| r.len() + 2).sum::<usize>());
+        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.iter().map(|r| r.len() + 2).sum::<usize>());
         sql.push_str(head);
         sql.push_str(&chunk.join(", "));
+        sql.push_str(tail);
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
     }
     Ok(())

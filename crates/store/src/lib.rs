@@ -12,6 +12,7 @@
 mod accounts;
 mod agreements;
 mod audit;
+mod bag;
 mod bulk;
 pub mod cache;
 mod capacity;
@@ -34,6 +35,7 @@ mod totals;
 pub use accounts::{Account, AccountSpec, Authenticated};
 pub use agreements::ProjectLoad;
 pub use audit::{Actor, AuditEntry};
+pub use bag::{BagImport, BagSummary};
 pub use capacity::{CapacityReport, CapacityRow, bedrooms_of, facts_of};
 pub use certificates::{Certificate, CertificateBook, StatusEntry};
 pub use error::StoreError;
@@ -227,6 +229,12 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "bag_vbo",
+            "bag_vbo_side",
+            "bag_num",
+            "bag_opr",
+            "bag_wpl",
+            "bag_imports",
             "monitor_snapshots",
             "project_locations",
             "project_stages",

@@ -1,0 +1,304 @@
+//! The BAG as last imported (issue 6): an import writes the current occurrences of every
+//! object under its own id, in one transaction that at its end makes it the current import
+//! and removes the one before. Until that commit, readers see the previous extract whole;
+//! an import that fails leaves nothing behind.
+
+use crate::bulk::{ROWS_PER_STATEMENT, execute_rows_then, number, quoted, quoted_date};
+use crate::{Store, StoreError, WriteTx, now};
+use chrono::NaiveDate;
+use flexwonen_core::bag::{BagRecord, Validity};
+use serde::Serialize;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// What an import holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BagSummary {
+    pub import_id: i64,
+    pub source: String,
+    pub imported_at: String,
+    pub verblijfsobjecten: i64,
+    pub nummeraanduidingen: i64,
+    pub openbare_ruimten: i64,
+    pub woonplaatsen: i64,
+}
+
+/// An import under way: rows are written as they come; nothing is visible before `finish`.
+pub struct BagImport {
+    tx: WriteTx,
+    summary: BagSummary,
+    vbo: Latest,
+    side: Latest,
+    num: Latest,
+    opr: Latest,
+    wpl: Latest,
+}
+
+/// Rows of one table by object id, written in batches, where an object that appears twice
+/// as current (the extract should not, its test cut-outs do) keeps the occurrence valid from
+/// the latest date: within a batch here, across batches by the `ON CONFLICT` clause.
+struct Latest {
+    head: &'static str,
+    tail: &'static str,
+    rows: Vec<String>,
+    by_key: HashMap<String, (usize, Option<NaiveDate>)>,
+}
+
+impl Latest {
+    fn new(head: &'static str, tail: &'static str) -> Latest {
+        Latest { head, tail, rows: Vec::with_capacity(ROWS_PER_STATEMENT), by_key: HashMap::new() }
+    }
+
+    async fn push(
+        &mut self,
+        conn: &mut AnyConnection,
+        key: &str,
+        valid_from: Option<NaiveDate>,
+        row: String,
+    ) -> Result<bool, StoreError> {
+        if let Some((i, from)) = self.by_key.get_mut(key) {
+            if valid_from > *from {
+                self.rows[*i] = row;
+                *from = valid_from;
+            }
+            return Ok(false);
+        }
+        self.by_key.insert(key.to_string(), (self.rows.len(), valid_from));
+        self.rows.push(row);
+        if self.rows.len() == ROWS_PER_STATEMENT {
+            self.flush(conn).await?;
+        }
+        Ok(true)
+    }
+
+    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        execute_rows_then(conn, self.head, &self.rows, self.tail).await?;
+        self.rows.clear();
+        self.by_key.clear();
+        Ok(())
+    }
+}
+
+/// The tail of an insert into `table` keyed by `key`: a later occurrence replaces an earlier.
+macro_rules! latest_wins {
+    ($table:literal, $key:literal, $($col:literal),+) => {
+        concat!(" ON CONFLICT (import_id, ", $key, ") DO UPDATE SET ",
+            $($col, " = excluded.", $col, ", ",)+
+            "valid_from = excluded.valid_from WHERE ", $table, ".valid_from IS NULL OR ", $table,
+            ".valid_from < excluded.valid_from")
+    };
+}
+
+const TABLES: [&str; 5] = ["bag_vbo", "bag_vbo_side", "bag_num", "bag_opr", "bag_wpl"];
+
+fn optional(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => quoted(out, s),
+        None => out.push_str("NULL"),
+    }
+}
+
+impl Store {
+    /// Starts an import from `source` (what the user gave, for the record).
+    pub async fn begin_bag_import(&self, source: &str) -> Result<BagImport, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let imported_at = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO bag_imports (source, imported_at, verblijfsobjecten, nummeraanduidingen, openbare_ruimten, woonplaatsen)
+             VALUES ($1, $2, 0, 0, 0, 0) RETURNING id",
+        )
+        .bind(source)
+        .bind(&imported_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let summary = BagSummary { import_id: id, source: source.to_string(), imported_at, ..Default::default() };
+        Ok(BagImport {
+            tx,
+            summary,
+            vbo: Latest::new(
+                "INSERT INTO bag_vbo (import_id, id, valid_from, main_address, status, uses, floor_area_m2, x, y) VALUES ",
+                latest_wins!("bag_vbo", "id", "main_address", "status", "uses", "floor_area_m2", "x", "y"),
+            ),
+            side: Latest::new(
+                "INSERT INTO bag_vbo_side (import_id, address_id, valid_from, vbo_id) VALUES ",
+                latest_wins!("bag_vbo_side", "address_id", "vbo_id"),
+            ),
+            num: Latest::new(
+                "INSERT INTO bag_num (import_id, id, valid_from, house_number, house_letter, house_addition, postcode, street_id, place_id) VALUES ",
+                latest_wins!(
+                    "bag_num",
+                    "id",
+                    "house_number",
+                    "house_letter",
+                    "house_addition",
+                    "postcode",
+                    "street_id",
+                    "place_id"
+                ),
+            ),
+            opr: Latest::new(
+                "INSERT INTO bag_opr (import_id, id, valid_from, name, place_id) VALUES ",
+                latest_wins!("bag_opr", "id", "name", "place_id"),
+            ),
+            wpl: Latest::new(
+                "INSERT INTO bag_wpl (import_id, id, valid_from, name) VALUES ",
+                latest_wins!("bag_wpl", "id", "name"),
+            ),
+        })
+    }
+
+    /// The current import, if any.
+    pub async fn bag_summary(&self) -> Result<Option<BagSummary>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, source, imported_at, verblijfsobjecten, nummeraanduidingen, openbare_ruimten, woonplaatsen
+             FROM bag_imports ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(BagSummary {
+                import_id: r.try_get("id")?,
+                source: r.try_get("source")?,
+                imported_at: r.try_get("imported_at")?,
+                verblijfsobjecten: r.try_get("verblijfsobjecten")?,
+                nummeraanduidingen: r.try_get("nummeraanduidingen")?,
+                openbare_ruimten: r.try_get("openbare_ruimten")?,
+                woonplaatsen: r.try_get("woonplaatsen")?,
+            })
+        })
+        .transpose()
+    }
+}
+
+impl BagImport {
+    /// Adds a record; only an object's current occurrence is kept.
+    pub async fn add(&mut self, record: &BagRecord) -> Result<(), StoreError> {
+        let import = self.summary.import_id;
+        // `(import_id, id, valid_from, ` — what every row starts with.
+        let start = |id: &str, v: &Validity| {
+            let mut row = format!("({import}, ");
+            quoted(&mut row, id);
+            row.push_str(", ");
+            quoted_date(&mut row, v.begin);
+            row.push_str(", ");
+            row
+        };
+        match record {
+            BagRecord::Verblijfsobject(v) if v.validity.is_current() => {
+                let mut row = start(&v.id, &v.validity);
+                quoted(&mut row, &v.main_address);
+                row.push_str(", ");
+                quoted(&mut row, &v.status);
+                row.push_str(", ");
+                quoted(&mut row, &v.uses.join(","));
+                row.push_str(&format!(", {}, ", v.floor_area_m2));
+                match v.position {
+                    Some((x, y)) => {
+                        number(&mut row, x);
+                        row.push_str(", ");
+                        number(&mut row, y);
+                    }
+                    None => row.push_str("NULL, NULL"),
+                }
+                row.push(')');
+                if self.vbo.push(&mut self.tx, &v.id, v.validity.begin, row).await? {
+                    self.summary.verblijfsobjecten += 1;
+                }
+                for side in &v.side_addresses {
+                    let mut row = start(side, &v.validity);
+                    quoted(&mut row, &v.id);
+                    row.push(')');
+                    self.side.push(&mut self.tx, side, v.validity.begin, row).await?;
+                }
+            }
+            BagRecord::Nummeraanduiding(n) if n.validity.is_current() => {
+                let mut row = start(&n.id, &n.validity);
+                row.push_str(&format!("{}, ", n.house_number));
+                optional(&mut row, n.house_letter.as_deref());
+                row.push_str(", ");
+                optional(&mut row, n.house_addition.as_deref());
+                row.push_str(", ");
+                optional(&mut row, n.postcode.as_deref());
+                row.push_str(", ");
+                quoted(&mut row, &n.street);
+                row.push_str(", ");
+                optional(&mut row, n.place.as_deref());
+                row.push(')');
+                if self.num.push(&mut self.tx, &n.id, n.validity.begin, row).await? {
+                    self.summary.nummeraanduidingen += 1;
+                }
+            }
+            BagRecord::OpenbareRuimte(o) if o.validity.is_current() => {
+                let mut row = start(&o.id, &o.validity);
+                quoted(&mut row, &o.name);
+                row.push_str(", ");
+                quoted(&mut row, &o.place);
+                row.push(')');
+                if self.opr.push(&mut self.tx, &o.id, o.validity.begin, row).await? {
+                    self.summary.openbare_ruimten += 1;
+                }
+            }
+            BagRecord::Woonplaats(w) if w.validity.is_current() => {
+                let mut row = start(&w.id, &w.validity);
+                quoted(&mut row, &w.name);
+                row.push(')');
+                if self.wpl.push(&mut self.tx, &w.id, w.validity.begin, row).await? {
+                    self.summary.woonplaatsen += 1;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Writes the rest, makes this import the current one, removes the one before, commits.
+    pub async fn finish(mut self, actor: &crate::Actor) -> Result<BagSummary, StoreError> {
+        for batch in [&mut self.vbo, &mut self.side, &mut self.num, &mut self.opr, &mut self.wpl] {
+            batch.flush(&mut self.tx).await?;
+        }
+        // The counts of what is stored (an object met twice across batches counts once).
+        for (table, n) in [
+            ("bag_vbo", &mut self.summary.verblijfsobjecten),
+            ("bag_num", &mut self.summary.nummeraanduidingen),
+            ("bag_opr", &mut self.summary.openbare_ruimten),
+            ("bag_wpl", &mut self.summary.woonplaatsen),
+        ] {
+            *n = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE import_id = $1")))
+                .bind(self.summary.import_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+        }
+        let s = &self.summary;
+        sqlx::query(
+            "UPDATE bag_imports SET verblijfsobjecten = $2, nummeraanduidingen = $3, openbare_ruimten = $4, woonplaatsen = $5
+             WHERE id = $1",
+        )
+        .bind(s.import_id)
+        .bind(s.verblijfsobjecten)
+        .bind(s.nummeraanduidingen)
+        .bind(s.openbare_ruimten)
+        .bind(s.woonplaatsen)
+        .execute(&mut *self.tx)
+        .await?;
+        for table in TABLES {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE import_id <> $1")))
+                .bind(s.import_id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM bag_imports WHERE id <> $1").bind(s.import_id).execute(&mut *self.tx).await?;
+        let summary = self.summary.clone();
+        crate::audit::record(
+            &mut self.tx,
+            actor,
+            "bag_import",
+            summary.import_id,
+            "import",
+            None,
+            Some(&serde_json::to_value(&summary).unwrap_or_default()),
+        )
+        .await?;
+        self.tx.commit().await?;
+        Ok(summary)
+    }
+}
