@@ -189,6 +189,14 @@ enum AccountAction {
 enum ImportWhat {
     /// Locations from a CSV file (format: crates/core/src/locations_csv.rs); all rows or none.
     Locations { file: std::path::PathBuf },
+    /// A municipality's BRP extract: registered persons per address, counts only (format:
+    /// crates/core/src/brp_extract.rs, example docs/brp-extract-voorbeeld.csv); it replaces
+    /// the municipality's previous extract, all lines or none.
+    Brp {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        municipality: String,
+    },
     /// The LV BAG 2.0 extract: a folder of XML files, a municipality's zip or the national
     /// zip of zips, streamed; it replaces the previous import only when all of it is read.
     Bag { path: std::path::PathBuf },
@@ -278,6 +286,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements",
                 s.workers, s.stays, s.occupancy_loaded_s, s.projects
+            );
+        }
+        Command::Import { what: ImportWhat::Brp { file, municipality } } => {
+            let code = flexwonen_core::ids::MunicipalityCode::parse(&municipality.to_ascii_uppercase())
+                .map_err(|(_, m)| format!("--municipality: {m}"))?;
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let counts = flexwonen_core::brp_extract::parse_brp_extract(&bytes).map_err(|errors| {
+                for e in &errors {
+                    eprintln!("{}: {e}", file.display());
+                }
+                format!("{} problem(s) in {}; nothing was imported", errors.len(), file.display())
+            })?;
+            let s = store.replace_brp_extract(&Actor::system("import brp"), &code, &counts).await?;
+            println!(
+                "imported the BRP extract of {} from {}: {} addresses, {} registered persons",
+                s.municipality_code,
+                file.display(),
+                s.addresses,
+                s.registered
             );
         }
         Command::Import { what: ImportWhat::Bag { path } } => {

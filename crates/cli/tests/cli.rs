@@ -202,7 +202,32 @@ async fn the_bag_extract_imports_and_a_broken_one_changes_nothing(db: TestDb) {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+async fn a_brp_extract_imports_whole_or_not_at_all(db: TestDb) {
+    assert!(flexwonen(&db, &["migrate"]).await.ok);
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/brp-extract-voorbeeld.csv");
+    let run = flexwonen(&db, &["import", "brp", example, "--municipality", "GM0221"]).await;
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("GM0221") && run.stdout.contains("4 addresses, 31 registered persons"),
+        "{}",
+        run.stdout
+    );
+    let code = flexwonen_core::ids::MunicipalityCode::parse("GM0221").unwrap();
+    let first = db.store.brp_summary(&code).await.unwrap().unwrap();
+
+    // A file with a forbidden column, and one with a bad line: refused, the extract unchanged.
+    let personal = temp_file("brp-personal.csv", "postcode;huisnummer;naam\n6982CZ;2;Jan\n");
+    let run = flexwonen(&db, &["import", "brp", personal.to_str().unwrap(), "--municipality", "GM0221"]).await;
+    assert!(!run.ok && run.stderr.contains("'naam' looks like personal data"), "{}", run.stderr);
+    let bad = std::fs::read_to_string(example).unwrap() + "6982CZ;2;;;;-1;0\n";
+    let bad = temp_file("brp-bad.csv", &bad);
+    let run = flexwonen(&db, &["import", "brp", bad.to_str().unwrap(), "--municipality", "GM0221"]).await;
+    assert!(!run.ok && run.stderr.contains("line 6, ingeschrevenen"), "{}", run.stderr);
+    assert_eq!(db.store.brp_summary(&code).await.unwrap(), Some(first));
+}
+
 db_tests!(
+    a_brp_extract_imports_whole_or_not_at_all,
     demo_export_and_import,
     accounts_are_created_with_their_scope,
     the_bag_extract_imports_and_a_broken_one_changes_nothing

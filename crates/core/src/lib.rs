@@ -12,6 +12,7 @@ pub mod access;
 pub mod address;
 pub mod agreements;
 pub mod bag;
+pub mod brp_extract;
 pub mod capacity;
 pub mod certificates;
 pub mod demo;

@@ -166,7 +166,7 @@ pub struct RowError {
 }
 
 impl RowError {
-    fn new(line: usize, field: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(line: usize, field: &str, message: impl Into<String>) -> Self {
         Self { line, field: field.to_string(), message: message.into() }
     }
 }

@@ -13,6 +13,7 @@ mod accounts;
 mod agreements;
 mod audit;
 mod bag;
+mod brp;
 mod bulk;
 pub mod cache;
 mod capacity;
@@ -36,6 +37,7 @@ pub use accounts::{Account, AccountSpec, Authenticated};
 pub use agreements::ProjectLoad;
 pub use audit::{Actor, AuditEntry};
 pub use bag::{BagImport, BagSummary};
+pub use brp::BrpSummary;
 pub use capacity::{CapacityReport, CapacityRow, bedrooms_of, facts_of};
 pub use certificates::{Certificate, CertificateBook, StatusEntry};
 pub use error::StoreError;
@@ -229,6 +231,8 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "brp_counts",
+            "brp_extracts",
             "bag_vbo",
             "bag_vbo_side",
             "bag_num",

@@ -1,0 +1,244 @@
+//! The BRP extract a municipality uploads (issue 6): per address, how many persons are
+//! registered there and how many of them registered in the last 12 months — counts only.
+//!
+//! A UTF-8 CSV file with a header, separated by semicolons or commas, with exactly these
+//! columns:
+//!
+//! ```text
+//! postcode;huisnummer;huisletter;huisnummertoevoeging;nummeraanduiding_id;ingeschrevenen;ingeschreven_laatste_12_maanden
+//! 6982CZ;2;;;;3;1
+//! ;;;;0221200000330153;12;9
+//! ```
+//!
+//! An address is a postcode with a house number (and letter and addition), or a BAG
+//! nummeraanduiding id; the two counts are whole numbers of 0 or more. The product does not
+//! want personal data: a file with a column for names, dates of birth or BSNs is refused as
+//! a whole, naming the column. The file is taken whole or not at all; every problem is
+//! reported with its line.
+
+use crate::address::{Postcode, parse_house_addition, parse_house_letter, parse_house_number};
+use crate::locations_csv::RowError;
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub const COLUMNS: [&str; 7] = [
+    "postcode",
+    "huisnummer",
+    "huisletter",
+    "huisnummertoevoeging",
+    "nummeraanduiding_id",
+    "ingeschrevenen",
+    "ingeschreven_laatste_12_maanden",
+];
+
+/// Header words that mean personal data, which the product refuses to receive.
+const PERSONAL: [&str; 10] = [
+    "naam",
+    "name",
+    "voornaam",
+    "achternaam",
+    "geboorte",
+    "birth",
+    "bsn",
+    "burgerservicenummer",
+    "a-nummer",
+    "anummer",
+];
+
+/// Where the persons are registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum BrpAddress {
+    Postcode { postcode: String, house_number: i64, house_letter: Option<String>, house_addition: Option<String> },
+    Nummeraanduiding { id: String },
+}
+
+impl BrpAddress {
+    /// The key two lines with the same address share (letter and addition without case).
+    fn key(&self) -> String {
+        match self {
+            BrpAddress::Postcode { postcode, house_number, house_letter, house_addition } => format!(
+                "{postcode} {house_number}{}-{}",
+                house_letter.as_deref().unwrap_or("").to_uppercase(),
+                house_addition.as_deref().unwrap_or("").to_uppercase()
+            ),
+            BrpAddress::Nummeraanduiding { id } => id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrpCount {
+    pub line: usize,
+    pub address: BrpAddress,
+    pub registered: i64,
+    pub registered_last_12_months: i64,
+}
+
+fn take<T>(errors: &mut Vec<RowError>, line: usize, field: &str, r: crate::error::Check<T>) -> Option<T> {
+    r.map_err(|(_, m)| errors.push(RowError::new(line, field, m))).ok()
+}
+
+fn count(errors: &mut Vec<RowError>, line: usize, field: &str, text: &str) -> Option<i64> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => Some(n),
+        _ => {
+            errors.push(RowError::new(line, field, format!("'{}' is not a whole number of 0 or more", text.trim())));
+            None
+        }
+    }
+}
+
+/// Every line of the extract, or every problem found (the file is taken whole or not at all).
+pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(vec![RowError::new(1, "", "the file is not UTF-8; save it as 'CSV UTF-8' and upload it again")]);
+    };
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.contains(';') { b';' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header: Vec<String> = match records.next() {
+        Some(Ok(h)) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
+        Some(Err(e)) => return Err(vec![RowError::new(1, "header", format!("the header is not valid CSV: {e}"))]),
+        None => {
+            return Err(vec![RowError::new(
+                1,
+                "header",
+                format!("the file is empty; its first line must be: {}", COLUMNS.join(";")),
+            )]);
+        }
+    };
+    if let Some(personal) = header.iter().find(|h| PERSONAL.iter().any(|p| h.contains(p))) {
+        return Err(vec![RowError::new(
+            1,
+            "header",
+            format!(
+                "the column '{personal}' looks like personal data (names, dates of birth or BSNs); this product takes counts per address only, so the file is refused"
+            ),
+        )]);
+    }
+    if header != COLUMNS {
+        return Err(vec![RowError::new(1, "header", format!("the header must be exactly: {}", COLUMNS.join(";")))]);
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, record) in records.enumerate() {
+        let line = i + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RowError::new(line, "", format!("not valid CSV: {e}")));
+                continue;
+            }
+        };
+        if record.len() != COLUMNS.len() {
+            errors.push(RowError::new(line, "", format!("{} columns instead of {}", record.len(), COLUMNS.len())));
+            continue;
+        }
+        let get = |i: usize| record.get(i).unwrap_or("").trim();
+        let before = errors.len();
+        let address = if !get(4).is_empty() {
+            let id = get(4);
+            // A nummeraanduiding: 4 digits of the municipality, object type 20, 10 digits.
+            if id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit()) && &id[4..6] == "20" {
+                Some(BrpAddress::Nummeraanduiding { id: id.to_string() })
+            } else {
+                errors.push(RowError::new(
+                    line,
+                    "nummeraanduiding_id",
+                    format!("'{id}' is not a nummeraanduiding id (16 digits, 20 at places 5 and 6)"),
+                ));
+                None
+            }
+        } else {
+            let postcode = take(&mut errors, line, "postcode", Postcode::parse(get(0)).map(|p| p.as_str().to_string()));
+            let number = take(
+                &mut errors,
+                line,
+                "huisnummer",
+                get(1)
+                    .parse::<i64>()
+                    .map_err(|_| ("invalid_house_number", format!("'{}' is not a house number", get(1))))
+                    .and_then(parse_house_number),
+            );
+            let letter = take(&mut errors, line, "huisletter", parse_house_letter(get(2)));
+            let addition = take(&mut errors, line, "huisnummertoevoeging", parse_house_addition(get(3)));
+            match (postcode, number, letter, addition) {
+                (Some(postcode), Some(house_number), Some(house_letter), Some(house_addition)) => {
+                    Some(BrpAddress::Postcode { postcode, house_number, house_letter, house_addition })
+                }
+                _ => None,
+            }
+        };
+        let registered = count(&mut errors, line, "ingeschrevenen", get(5));
+        let recent = count(&mut errors, line, "ingeschreven_laatste_12_maanden", get(6));
+        if let (Some(total), Some(recent)) = (registered, recent)
+            && recent > total
+        {
+            errors.push(RowError::new(
+                line,
+                "ingeschreven_laatste_12_maanden",
+                format!("{recent} registered in the last 12 months is more than the {total} registered"),
+            ));
+        }
+        if errors.len() > before {
+            continue;
+        }
+        let (Some(address), Some(registered), Some(recent)) = (address, registered, recent) else { continue };
+        if let Some(first) = seen.insert(address.key(), line) {
+            errors.push(RowError::new(line, "", format!("this address is on line {first} already; each address once")));
+            continue;
+        }
+        out.push(BrpCount { line, address, registered, registered_last_12_months: recent });
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "postcode;huisnummer;huisletter;huisnummertoevoeging;nummeraanduiding_id;ingeschrevenen;ingeschreven_laatste_12_maanden";
+
+    #[test]
+    fn the_example_reads() {
+        let text = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/brp-extract-voorbeeld.csv")).unwrap();
+        let rows = parse_brp_extract(&text).unwrap();
+        assert!(rows.len() >= 3);
+        assert!(rows.iter().any(|r| matches!(&r.address, BrpAddress::Nummeraanduiding { .. })));
+        // Commas work as well as semicolons.
+        let comma = format!("{}\n6982 cz,2,a,,,3,1\n", HEADER.replace(';', ","));
+        let rows = parse_brp_extract(comma.as_bytes()).unwrap();
+        assert_eq!(
+            rows[0].address,
+            BrpAddress::Postcode {
+                postcode: "6982CZ".into(),
+                house_number: 2,
+                house_letter: Some("a".into()),
+                house_addition: None
+            }
+        );
+    }
+
+    #[test]
+    fn personal_data_a_wrong_header_and_bad_lines_are_refused() {
+        let e = parse_brp_extract(format!("{HEADER};geboortedatum\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("'geboortedatum' looks like personal data"), "{}", e[0]);
+        let e = parse_brp_extract(b"postcode;nummer\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].field.as_str()), (1, "header"));
+        let text =
+            format!("{HEADER}\n6982CZ;2;;;;3;1\n6982CZ;x;;;;3;1\n;;;;1234;2;0\n6982cz;2;;;;1;0\n6982CZ;4;;;;2;5\n");
+        let e = parse_brp_extract(text.as_bytes()).unwrap_err();
+        let found: Vec<(usize, &str)> = e.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            found,
+            [(3, "huisnummer"), (4, "nummeraanduiding_id"), (5, ""), (6, "ingeschreven_laatste_12_maanden")]
+        );
+        assert!(e[2].message.contains("line 2 already"));
+        assert!(parse_brp_extract(b"\xff\xfe").unwrap_err()[0].message.contains("UTF-8"));
+    }
+}
