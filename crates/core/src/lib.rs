@@ -30,6 +30,7 @@ pub mod occupancy;
 pub mod occupancy_events;
 pub mod occupancy_stats;
 pub mod register;
+pub mod signals;
 pub mod totals;
 
 pub use error::{FieldError, FieldErrors};
