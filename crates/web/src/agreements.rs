@@ -188,13 +188,17 @@ async fn project_api(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
 /// A new project's municipality and party must exist (a field error) before it is asked
 /// whether the viewer may record a project for them; then the party's organisation.
 async fn project_party(state: &AppState, draft: &ProjectDraft) -> Result<Result<Option<i64>, FieldErrors>, StoreError> {
-    if matches!(state.store.municipality(&draft.municipality).await, Err(StoreError::NotFound)) {
-        let m = draft.municipality.as_str();
-        return Ok(Err(FieldErrors::single(
-            "municipality_code",
-            "unknown_municipality",
-            format!("{m} is not a municipality"),
-        )));
+    match state.store.municipality(&draft.municipality).await {
+        Err(StoreError::NotFound) => {
+            let m = draft.municipality.as_str();
+            return Ok(Err(FieldErrors::single(
+                "municipality_code",
+                "unknown_municipality",
+                format!("{m} is not a municipality"),
+            )));
+        }
+        Err(e) => return Err(e),
+        Ok(_) => {}
     }
     match party_organisations(state).await?.get(&draft.party_id) {
         Some(organisation) => Ok(Ok(*organisation)),
