@@ -30,25 +30,36 @@ impl std::fmt::Display for BagImportError {
 
 impl std::error::Error for BagImportError {}
 
+/// Why the reading thread stopped early.
+enum Stop {
+    Bad(BagError),
+    /// The import ended on its side (a database failure): reading on would be for nothing.
+    Cancelled,
+}
+
 /// Imports the extract at `path`; `progress` is told the records read so far.
 pub async fn import(store: &Store, path: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<BagSummary, BagImportError> {
+    if !path.exists() {
+        return Err(BagImportError::Extract(format!("{}: no such file or folder", path.display())));
+    }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<BagRecord, String>>(IN_FLIGHT);
     let path_buf = path.to_path_buf();
     let reader = tokio::task::spawn_blocking(move || {
+        let mut files = 0;
         let sent = for_each_xml(&path_buf, &mut |name: &str, input: &mut dyn std::io::BufRead| {
+            files += 1;
             let mut records = BagFileReader::new(name, input);
-            while let Some(record) = records.next_record()? {
-                // The receiver is gone: the import stopped on its side; stop reading.
-                if tx.blocking_send(Ok(record)).is_err() {
-                    return Ok(());
-                }
+            while let Some(record) = records.next_record().map_err(Stop::Bad)? {
+                tx.blocking_send(Ok(record)).map_err(|_| Stop::Cancelled)?;
             }
-            Ok::<(), BagError>(())
+            Ok::<(), Stop>(())
         });
         let failure = match sent {
-            Ok(()) => return,
+            Ok(()) if files > 0 => return,
+            Ok(()) => format!("{}: no BAG extract files (…VBO…, …NUM…, …OPR…, …WPL….xml) in it", path_buf.display()),
             Err(WalkError::Source(e)) => e.to_string(),
-            Err(WalkError::Caller(e)) => e.to_string(),
+            Err(WalkError::Caller(Stop::Bad(e))) => e.to_string(),
+            Err(WalkError::Caller(Stop::Cancelled)) => return,
         };
         let _ = tx.blocking_send(Err(failure));
     });
@@ -64,5 +75,13 @@ pub async fn import(store: &Store, path: &Path, progress: &(dyn Fn(u64) + Sync))
     }
     progress(read % 10_000);
     reader.await.map_err(|e| BagImportError::Extract(format!("the reading thread stopped: {e}")))?;
+    // An extract without objects or addresses would wipe the BAG: refuse it.
+    let so_far = import.summary();
+    if so_far.verblijfsobjecten == 0 || so_far.nummeraanduidingen == 0 {
+        return Err(BagImportError::Extract(format!(
+            "{}: no current verblijfsobjecten or nummeraanduidingen in it; the BAG was left as it was",
+            path.display()
+        )));
+    }
     import.finish(&Actor::system("import bag")).await.map_err(BagImportError::Store)
 }

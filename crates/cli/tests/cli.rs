@@ -198,6 +198,13 @@ async fn the_bag_extract_imports_and_a_broken_one_changes_nothing(db: TestDb) {
     let run = flexwonen(&db, &["import", "bag", dir.to_str().unwrap()]).await;
     assert!(!run.ok);
     assert!(run.stderr.contains("0221VBO15092020-000001.xml line "), "{}", run.stderr);
+    assert_eq!(db.store.bag_summary().await.unwrap(), Some(first.clone()));
+    // A misspelt path and a folder without extract files: refused, the BAG as it was.
+    let run = flexwonen(&db, &["import", "bag", "/no/such/extract"]).await;
+    assert!(!run.ok && run.stderr.contains("no such file or folder"), "{}", run.stderr);
+    std::fs::remove_file(dir.join("0221VBO15092020-000001.xml")).unwrap();
+    let run = flexwonen(&db, &["import", "bag", dir.to_str().unwrap()]).await;
+    assert!(!run.ok && run.stderr.contains("no BAG extract files"), "{}", run.stderr);
     assert_eq!(db.store.bag_summary().await.unwrap(), Some(first));
     std::fs::remove_dir_all(&dir).unwrap();
 }

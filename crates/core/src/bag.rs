@@ -222,6 +222,10 @@ pub struct BagFileReader<R: BufRead> {
     file: String,
     buf: Vec<u8>,
     done: bool,
+    /// Elements open outside the objects (the root and its wrappers): a file that ends
+    /// with some still open was cut off, even between two objects.
+    open: usize,
+    seen_root: bool,
 }
 
 /// The text of the leaf elements of one object occurrence, by local name, in order.
@@ -242,9 +246,8 @@ impl Fields {
 
 impl<R: BufRead> BagFileReader<R> {
     pub fn new(file: impl Into<String>, reader: R) -> Self {
-        let mut reader = NsReader::from_reader(Lines { inner: reader, newlines: 0 });
-        reader.config_mut().trim_text(true);
-        BagFileReader { reader, file: file.into(), buf: Vec::new(), done: false }
+        let reader = NsReader::from_reader(Lines { inner: reader, newlines: 0 });
+        BagFileReader { reader, file: file.into(), buf: Vec::new(), done: false, open: 0, seen_root: false }
     }
 
     fn line(&self) -> u64 {
@@ -276,7 +279,11 @@ impl<R: BufRead> BagFileReader<R> {
                     let local = start.local_name().as_ref().to_string();
                     let kind = match local.as_str() {
                         "Verblijfsobject" | "Nummeraanduiding" | "OpenbareRuimte" | "Woonplaats" => local,
-                        _ => continue,
+                        _ => {
+                            self.open += 1;
+                            self.seen_root = true;
+                            continue;
+                        }
                     };
                     if !matches!(ns, ResolveResult::Bound(n) if n.as_ref() == OBJECTS) {
                         return Err(self.error(None, format!("{kind} outside the BAG objects namespace")));
@@ -284,6 +291,10 @@ impl<R: BufRead> BagFileReader<R> {
                     let start_line = self.line();
                     let fields = self.read_object(&kind)?;
                     return self.record(&kind, fields, start_line).map(Some);
+                }
+                Event::End(_) => self.open = self.open.saturating_sub(1),
+                Event::Eof if self.open > 0 || !self.seen_root => {
+                    return Err(self.error(None, "the file ends before its last element is closed: it was cut off"));
                 }
                 Event::Eof => {
                     self.done = true;
@@ -319,6 +330,10 @@ impl<R: BufRead> BagFileReader<R> {
                         return Err(self
                             .error(fields.first("identificatie"), format!("unexpected element {local} in a {kind}")));
                     }
+                    // Whether coordinates come in twos or threes.
+                    if let Ok(Some(dim)) = e.try_get_attribute("srsDimension") {
+                        fields.values.push(("srsDimension".into(), dim.value.to_string()));
+                    }
                     path.push(local);
                     text.clear();
                 }
@@ -330,6 +345,13 @@ impl<R: BufRead> BagFileReader<R> {
                     }
                 }
                 Event::Text(t) => text.push_str(&t),
+                Event::GeneralRef(r) if r.is_char_ref() => match r.resolve_char_ref() {
+                    Ok(Some(c)) => text.push(c),
+                    _ => {
+                        let message = format!("the character reference &{}; is not a character", &*r);
+                        return Err(self.error(fields.first("identificatie"), message));
+                    }
+                },
                 Event::GeneralRef(r) => match &*r {
                     "amp" => text.push('&'),
                     "lt" => text.push('<'),
@@ -344,12 +366,14 @@ impl<R: BufRead> BagFileReader<R> {
                 Event::End(_) => match path.pop() {
                     // A leaf: keep its text under its name (a reference under its parent's).
                     Some(name) => {
-                        if !text.is_empty() {
+                        let value = text.trim().to_string();
+                        text.clear();
+                        if !value.is_empty() {
                             let key = match (name.as_str(), path.last()) {
                                 (n, Some(parent)) if n.ends_with("Ref") => format!("{parent}/{n}"),
                                 _ => name,
                             };
-                            fields.values.push((key, std::mem::take(&mut text)));
+                            fields.values.push((key, value));
                         }
                     }
                     None => return Ok(fields),
@@ -443,17 +467,22 @@ fn position(f: &Fields) -> Option<(f64, f64)> {
     let numbers = |s: &str| s.split_whitespace().filter_map(|n| n.parse::<f64>().ok()).collect::<Vec<_>>();
     if let Some(p) = f.first("pos") {
         let n = numbers(p);
-        return (n.len() >= 2).then(|| (n[0], n[1]));
+        return (n.len() >= 2).then(|| (n[0], n[1])).and_then(in_rd);
     }
     let n = numbers(f.first("posList")?);
-    // The LV BAG 2.0 extract writes outlines in 3D (srsDimension 3); 2D only when 3 does not fit.
-    let dim = if n.len() % 3 == 0 { 3 } else { 2 };
+    // The extract says whether an outline's points are 2D or 3D (it writes 3D).
+    let dim = if f.first("srsDimension") == Some("2") { 2 } else { 3 };
     let points: Vec<(f64, f64)> = n.chunks_exact(dim).map(|c| (c[0], c[1])).collect();
     if points.is_empty() {
         return None;
     }
     let count = points.len() as f64;
-    Some((points.iter().map(|p| p.0).sum::<f64>() / count, points.iter().map(|p| p.1).sum::<f64>() / count))
+    in_rd((points.iter().map(|p| p.0).sum::<f64>() / count, points.iter().map(|p| p.1).sum::<f64>() / count))
+}
+
+/// A position inside the RD New grid of the Netherlands, or none (never NaN or far away).
+fn in_rd((x, y): (f64, f64)) -> Option<(f64, f64)> {
+    ((-7_000.0..=300_000.0).contains(&x) && (289_000.0..=629_000.0).contains(&y)).then_some((x, y))
 }
 
 #[cfg(test)]
@@ -515,6 +544,16 @@ mod tests {
         let e = read_all("cut.xml", cut).unwrap_err();
         assert_eq!(e.file, "cut.xml");
         assert!(e.line > 20, "{e}");
+        // Cut off right after an object: still cut off.
+        let end = vbo.find("</Objecten:Verblijfsobject>").unwrap() + "</Objecten:Verblijfsobject>".len();
+        let e = read_all("cut.xml", &vbo[..end]).unwrap_err();
+        assert!(e.message.contains("cut off"), "{e}");
+        assert!(read_all("empty.xml", "").unwrap_err().message.contains("cut off"));
+        // Text around entities keeps its spaces; character references are characters.
+        let wpl = sample("0221WPL15092020-000001.xml").replacen(">Doesburg<", ">Van &apos;t Hoff &#233;<", 1);
+        assert!(
+            matches!(&read_all("wpl.xml", &wpl).unwrap()[..], [BagRecord::Woonplaats(w)] if w.name == "Van 't Hoff é")
+        );
         // An element the format does not have.
         let odd = vbo.replacen(
             "<Objecten:oppervlakte>306",

@@ -79,14 +79,19 @@ fn take<T>(errors: &mut Vec<RowError>, line: usize, field: &str, r: crate::error
     r.map_err(|(_, m)| errors.push(RowError::new(line, field, m))).ok()
 }
 
+/// More persons than any building registers: a typo, not a count.
+pub const MAX_PER_ADDRESS: i64 = 100_000;
+
 fn count(errors: &mut Vec<RowError>, line: usize, field: &str, text: &str) -> Option<i64> {
-    match text.trim().parse::<i64>() {
-        Ok(n) if n >= 0 => Some(n),
-        _ => {
-            errors.push(RowError::new(line, field, format!("'{}' is not a whole number of 0 or more", text.trim())));
-            None
+    let message = match text.trim().parse::<i64>() {
+        Ok(n) if (0..=MAX_PER_ADDRESS).contains(&n) => return Some(n),
+        Ok(n) if n > MAX_PER_ADDRESS => {
+            format!("{n} persons at one address is not plausible (at most {MAX_PER_ADDRESS})")
         }
-    }
+        _ => format!("'{}' is not a whole number of 0 or more", text.trim()),
+    };
+    errors.push(RowError::new(line, field, message));
+    None
 }
 
 /// Every line of the extract, or every problem found (the file is taken whole or not at all).
@@ -111,7 +116,12 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
             )]);
         }
     };
-    if let Some(personal) = header.iter().find(|h| PERSONAL.iter().any(|p| h.contains(p))) {
+    // Address words (straatnaam, woonplaatsnaam) are not personal data.
+    let personal_column = |h: &&String| {
+        !["straat", "woonplaats", "openbare", "gemeente"].iter().any(|a| h.contains(a))
+            && PERSONAL.iter().any(|p| h.contains(p))
+    };
+    if let Some(personal) = header.iter().find(personal_column) {
         return Err(vec![RowError::new(
             1,
             "header",
@@ -228,6 +238,13 @@ mod tests {
     fn personal_data_a_wrong_header_and_bad_lines_are_refused() {
         let e = parse_brp_extract(format!("{HEADER};geboortedatum\n").as_bytes()).unwrap_err();
         assert!(e[0].message.contains("'geboortedatum' looks like personal data"), "{}", e[0]);
+        let e = parse_brp_extract(b"postcode;nummer\n").unwrap_err();
+        assert!(e[0].message.starts_with("the header must be"));
+        // An address word is not personal data; a count beyond belief is refused.
+        let e = parse_brp_extract(format!("{HEADER};straatnaam\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.starts_with("the header must be"), "{}", e[0]);
+        let e = parse_brp_extract(format!("{HEADER}\n6982CZ;2;;;;9223372036854775807;0\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("not plausible"));
         let e = parse_brp_extract(b"postcode;nummer\n").unwrap_err();
         assert_eq!((e[0].line, e[0].field.as_str()), (1, "header"));
         let text =

@@ -42,6 +42,12 @@ pub const RULES_TOML: &str = include_str!("../../../data/signals/rules.toml");
 /// The shipped rules, one per rule code, or what is wrong with the file.
 pub fn default_rules() -> Result<Vec<RuleDefinition>, String> {
     let file: RulesFile = toml::from_str(RULES_TOML).map_err(|e| format!("data/signals/rules.toml: {e}"))?;
+    if let Some(r) = file.rules.iter().find(|r| !r.threshold.is_finite() || r.threshold < 0.0) {
+        return Err(format!(
+            "data/signals/rules.toml: rule {} has threshold {}; a threshold is 0 or more",
+            r.code, r.threshold
+        ));
+    }
     for code in SignalRule::ALL {
         let n = file.rules.iter().filter(|r| r.code == *code).count();
         if n != 1 {
@@ -116,7 +122,7 @@ pub fn judge(rules: &[RuleDefinition], f: &AddressFacts) -> Vec<Finding> {
                 _ => None,
             },
             SignalRule::ManyPersonsWithoutPermit => match f.registered {
-                Some(persons) if persons as f64 > t && !f.conversion_permit => Some(finding(
+                Some(persons) if persons as f64 >= t && !f.conversion_permit => Some(finding(
                     r.code,
                     &[("registered", persons as f64), ("threshold", t)],
                     persons as f64 / t.max(1.0),

@@ -251,11 +251,25 @@ impl BagImport {
         Ok(())
     }
 
+    /// What was added so far (objects met twice counted twice until `finish`).
+    pub fn summary(&self) -> &BagSummary {
+        &self.summary
+    }
+
     /// Writes the rest, makes this import the current one, removes the one before, commits.
     pub async fn finish(mut self, actor: &crate::Actor) -> Result<BagSummary, StoreError> {
         for batch in [&mut self.vbo, &mut self.side, &mut self.num, &mut self.opr, &mut self.wpl] {
             batch.flush(&mut self.tx).await?;
         }
+        // Side addresses of an occurrence that a later one replaced go with it.
+        sqlx::query(
+            "DELETE FROM bag_vbo_side WHERE import_id = $1 AND NOT EXISTS (SELECT 1 FROM bag_vbo v
+                 WHERE v.import_id = bag_vbo_side.import_id AND v.id = bag_vbo_side.vbo_id
+                   AND (v.valid_from = bag_vbo_side.valid_from OR (v.valid_from IS NULL AND bag_vbo_side.valid_from IS NULL)))",
+        )
+        .bind(self.summary.import_id)
+        .execute(&mut *self.tx)
+        .await?;
         // The counts of what is stored (an object met twice across batches counts once).
         for (table, n) in [
             ("bag_vbo", &mut self.summary.verblijfsobjecten),

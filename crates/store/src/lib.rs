@@ -162,6 +162,8 @@ impl Store {
                                 .await?;
                         }
                         Backend::Postgres => {
+                            // Bulk loads write quoted literals: backslashes must be plain characters.
+                            conn.execute("SET standard_conforming_strings = on").await?;
                             if let Some(s) = schema {
                                 conn.execute(sqlx::AssertSqlSafe(format!("SET search_path TO \"{s}\""))).await?;
                             }
