@@ -321,13 +321,15 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             })?;
             bar.finish_and_clear();
             println!(
-                "imported the BAG from {} in {:.1} s: {} verblijfsobjecten, {} nummeraanduidingen, {} openbare ruimten, {} woonplaatsen",
+                "imported the BAG from {} in {:.1} s: {} verblijfsobjecten, {} nummeraanduidingen, {} openbare ruimten, {} woonplaatsen; register locations linked: {} by BAG id, {} by address",
                 path.display(),
                 started.elapsed().as_secs_f64(),
                 s.verblijfsobjecten,
                 s.nummeraanduidingen,
                 s.openbare_ruimten,
-                s.woonplaatsen
+                s.woonplaatsen,
+                s.linked_by_bag_id,
+                s.linked_by_address
             );
         }
         Command::Import { what: ImportWhat::Locations { file } } => {

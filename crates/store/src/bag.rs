@@ -21,6 +21,9 @@ pub struct BagSummary {
     pub nummeraanduidingen: i64,
     pub openbare_ruimten: i64,
     pub woonplaatsen: i64,
+    /// Register locations linked to a verblijfsobject: by their BAG id, by their address.
+    pub linked_by_bag_id: i64,
+    pub linked_by_address: i64,
 }
 
 /// An import under way: rows are written as they come; nothing is visible before `finish`.
@@ -150,7 +153,8 @@ impl Store {
     /// The current import, if any.
     pub async fn bag_summary(&self) -> Result<Option<BagSummary>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, source, imported_at, verblijfsobjecten, nummeraanduidingen, openbare_ruimten, woonplaatsen
+            "SELECT id, source, imported_at, verblijfsobjecten, nummeraanduidingen, openbare_ruimten, woonplaatsen,
+                    linked_by_bag_id, linked_by_address
              FROM bag_imports ORDER BY id DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
@@ -164,6 +168,8 @@ impl Store {
                 nummeraanduidingen: r.try_get("nummeraanduidingen")?,
                 openbare_ruimten: r.try_get("openbare_ruimten")?,
                 woonplaatsen: r.try_get("woonplaatsen")?,
+                linked_by_bag_id: r.try_get("linked_by_bag_id")?,
+                linked_by_address: r.try_get("linked_by_address")?,
             })
         })
         .transpose()
@@ -282,9 +288,11 @@ impl BagImport {
                 .fetch_one(&mut *self.tx)
                 .await?;
         }
+        link_locations(&mut self.tx, &mut self.summary).await?;
         let s = &self.summary;
         sqlx::query(
-            "UPDATE bag_imports SET verblijfsobjecten = $2, nummeraanduidingen = $3, openbare_ruimten = $4, woonplaatsen = $5
+            "UPDATE bag_imports SET verblijfsobjecten = $2, nummeraanduidingen = $3, openbare_ruimten = $4, woonplaatsen = $5,
+                 linked_by_bag_id = $6, linked_by_address = $7
              WHERE id = $1",
         )
         .bind(s.import_id)
@@ -292,6 +300,8 @@ impl BagImport {
         .bind(s.nummeraanduidingen)
         .bind(s.openbare_ruimten)
         .bind(s.woonplaatsen)
+        .bind(s.linked_by_bag_id)
+        .bind(s.linked_by_address)
         .execute(&mut *self.tx)
         .await?;
         for table in TABLES {
@@ -315,4 +325,32 @@ impl BagImport {
         self.tx.commit().await?;
         Ok(summary)
     }
+}
+
+/// Links every register location to the verblijfsobject it is in this import: by its BAG id,
+/// or else by its address as the object's main address (letter and addition without case).
+async fn link_locations(conn: &mut AnyConnection, summary: &mut BagSummary) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM bag_links").execute(&mut *conn).await?;
+    summary.linked_by_bag_id = sqlx::query(
+        "INSERT INTO bag_links (location_id, vbo_id, matched_by)
+         SELECT l.id, v.id, 'bag_id' FROM locations l JOIN bag_vbo v ON v.import_id = $1 AND v.id = l.bag_vbo_id",
+    )
+    .bind(summary.import_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected() as i64;
+    summary.linked_by_address = sqlx::query(
+        "INSERT INTO bag_links (location_id, vbo_id, matched_by)
+         SELECT l.id, v.id, 'address' FROM locations l
+         JOIN bag_num n ON n.import_id = $1 AND n.postcode = l.postcode AND n.house_number = l.house_number
+              AND COALESCE(UPPER(n.house_letter), '') = COALESCE(UPPER(l.house_letter), '')
+              AND COALESCE(UPPER(n.house_addition), '') = COALESCE(UPPER(l.house_addition), '')
+         JOIN bag_vbo v ON v.import_id = n.import_id AND v.main_address = n.id
+         WHERE NOT EXISTS (SELECT 1 FROM bag_links b WHERE b.location_id = l.id)",
+    )
+    .bind(summary.import_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected() as i64;
+    Ok(())
 }

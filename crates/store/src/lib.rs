@@ -233,6 +233,7 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "bag_links",
             "brp_counts",
             "brp_extracts",
             "bag_vbo",

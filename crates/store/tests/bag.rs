@@ -2,8 +2,9 @@
 //! Doesburg sample extract, a re-import that replaces it whole, and an import that fails
 //! halfway leaving the previous one untouched.
 
+use flexwonen_core::access::LocationScope;
 use flexwonen_core::bag::{BagFileReader, reads_file};
-use flexwonen_store::testing::TestDb;
+use flexwonen_store::testing::{TestDb, dormitory, housing_provider};
 use flexwonen_store::{Actor, BagImport, Store, db_tests};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/bag/lvbag-sample-doesburg-0221-20200915");
@@ -31,6 +32,15 @@ async fn an_import_replaces_the_previous_one_whole(db: TestDb) {
     let store = &db.store;
     let actor = Actor::system("test");
     assert!(store.bag_summary().await.unwrap().is_none());
+    // Two register locations in Doesburg: one at a BAG main address, one with its BAG id.
+    let org = store.create_organisation(&actor, &housing_provider("96666666").validate().unwrap()).await.unwrap().id;
+    let mut at_address = dormitory("GM0221", "6981CH", org, 300.0, 4);
+    at_address.address.house_number = 4;
+    let mut with_id = dormitory("GM0221", "6981CJ", org, 300.0, 4);
+    with_id.bag_vbo_id = Some("0221010000330999".into());
+    for input in [at_address, with_id] {
+        store.create_location(&actor, &LocationScope::All, &input.validate().unwrap()).await.unwrap();
+    }
     let mut import = store.begin_bag_import("doesburg").await.unwrap();
     add_sample(&mut import).await;
     let first = import.finish(&actor).await.unwrap();
@@ -39,6 +49,7 @@ async fn an_import_replaces_the_previous_one_whole(db: TestDb) {
     // 15 nummeraanduiding occurrences of 9 objects; the current openbare ruimten.
     assert_eq!((first.nummeraanduidingen, first.openbare_ruimten), (9, 198));
     assert_eq!(store.bag_summary().await.unwrap().as_ref(), Some(&first));
+    assert_eq!((first.linked_by_bag_id, first.linked_by_address), (1, 1));
     let street: String = sqlx::query_scalar(
         "SELECT o.name FROM bag_vbo v JOIN bag_num n ON n.import_id = v.import_id AND n.id = v.main_address
          JOIN bag_opr o ON o.import_id = n.import_id AND o.id = n.street_id WHERE v.id = '0221010000330226'",

@@ -11,7 +11,9 @@ CREATE TABLE bag_imports (
     verblijfsobjecten INTEGER NOT NULL,
     nummeraanduidingen INTEGER NOT NULL,
     openbare_ruimten INTEGER NOT NULL,
-    woonplaatsen INTEGER NOT NULL
+    woonplaatsen INTEGER NOT NULL,
+    linked_by_bag_id INTEGER NOT NULL DEFAULT 0,
+    linked_by_address INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE bag_vbo (
@@ -68,4 +70,13 @@ CREATE TABLE bag_wpl (
     valid_from TEXT,
     name TEXT NOT NULL,
     PRIMARY KEY (import_id, id)
+);
+
+-- Register locations and the verblijfsobject they are, by the location's BAG id or else its
+-- main address; made again by every import, in its transaction.
+CREATE TABLE bag_links (
+    location_id INTEGER PRIMARY KEY REFERENCES locations(id) ON DELETE CASCADE,
+    vbo_id TEXT NOT NULL,
+    -- bag_id or address
+    matched_by TEXT NOT NULL
 );
