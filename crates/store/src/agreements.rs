@@ -148,6 +148,10 @@ async fn read_agreements(conn: &mut AnyConnection, id: Option<i64>) -> Result<Ve
     Ok(out)
 }
 
+async fn read_agreement(conn: &mut AnyConnection, id: i64) -> Result<Agreement, StoreError> {
+    read_agreements(conn, Some(id)).await?.pop().ok_or(StoreError::NotFound)
+}
+
 async fn insert_version(
     conn: &mut AnyConnection,
     agreement_id: i64,
@@ -507,7 +511,7 @@ impl Store {
 
     pub async fn agreement(&self, id: i64) -> Result<Agreement, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        read_agreements(&mut conn, Some(id)).await?.pop().ok_or(StoreError::NotFound)
+        read_agreement(&mut conn, id).await
     }
 
     /// A new regional agreement with its first version.
@@ -536,7 +540,7 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         insert_version(&mut tx, id, 1, terms).await?;
-        let created = read_agreements(&mut tx, Some(id)).await?.pop().ok_or(StoreError::NotFound)?;
+        let created = read_agreement(&mut tx, id).await?;
         record(&mut tx, actor, "agreement", id, "create", None, Some(&audit_value(&created))).await?;
         crate::totals::bump(&mut tx).await?;
         tx.commit().await?;
@@ -553,7 +557,7 @@ impl Store {
         terms: &AgreementTerms,
     ) -> Result<Agreement, StoreError> {
         let mut tx = self.begin_write().await?;
-        let before = read_agreements(&mut tx, Some(id)).await?.pop().ok_or(StoreError::NotFound)?;
+        let before = read_agreement(&mut tx, id).await?;
         if region_id != before.region_id {
             return Err(StoreError::invalid(
                 "region_id",
@@ -565,7 +569,7 @@ impl Store {
         check_revision(&latest.terms, terms).map_err(StoreError::Invalid)?;
         check_terms(&mut tx, region_id, terms).await?;
         insert_version(&mut tx, id, latest.version + 1, terms).await?;
-        let after = read_agreements(&mut tx, Some(id)).await?.pop().ok_or(StoreError::NotFound)?;
+        let after = read_agreement(&mut tx, id).await?;
         let version = after.latest().map(audit_value);
         record(&mut tx, actor, "agreement", id, "revise", before.latest().map(audit_value).as_ref(), version.as_ref())
             .await?;
