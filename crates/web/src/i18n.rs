@@ -382,7 +382,6 @@ texts! {
     mon_xlsx: "Alle tabellen (Excel)", "All tables (Excel)";
     mon_print: "Afdrukbaar rapport", "Printable report";
     mon_provenance: "Over deze cijfers", "About these figures";
-    mon_counts: "Wat het telt", "What it counts";
     mon_source: "Bron", "Source";
     mon_unallocated: "Niet over gemeenten verdeeld", "Not split over municipalities";
     mon_unallocated_parties: "Door geen partij toegezegd", "Promised by no party";
@@ -404,14 +403,12 @@ texts! {
     agr_signed: "Ondertekend op", "Signed on";
     agr_commitment: "Toezegging", "Commitment";
     agr_agreements: "Regionale afspraken", "Regional agreements";
-    agr_versions: "Versies", "Versions";
     agr_applies_from: "Geldt vanaf", "Applies from";
     agr_task_by_type: "Opgave per verblijfsduur", "Task by length of stay";
     agr_signatories: "Ondertekenaars", "Signatories";
     agr_split_municipalities: "Verdeling over gemeenten", "Split over municipalities";
     agr_split_parties: "Verdeling over partijen", "Split over parties";
     agr_pace: "Tempo (cumulatief doel)", "Pace (cumulative target)";
-    agr_places: "Plaatsen", "Places";
     agr_warnings: "Waarschuwingen", "Warnings";
     agr_monitor_link: "Voortgang in de monitor", "Progress in the monitor";
     agr_stages: "Fasen", "Stages";

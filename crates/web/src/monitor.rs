@@ -121,6 +121,8 @@ struct Report {
     name: Option<String>,
     source: MonthReport,
     view: View,
+    /// The viewer sees some parties or projects one by one.
+    shows_detail: bool,
 }
 
 enum View {
@@ -175,7 +177,7 @@ async fn report(state: &AppState, ctx: &Ctx, area: Area, month: Month) -> Result
             (Some(name), View::Municipality { shares, projects })
         }
     };
-    Ok(Report { area, month, name, source, view })
+    Ok(Report { area, month, name, source, view, shows_detail: detail.any() })
 }
 
 impl Report {
@@ -933,6 +935,8 @@ struct MonitorBody {
     empty: bool,
     tiles: Vec<Tile>,
     needed: Option<String>,
+    /// Places realised per year so far: beside what is needed, the pace to compare.
+    realised_per_year: Option<String>,
     /// (label, places) of the task left unallocated.
     unallocated: Vec<(&'static str, String)>,
     chart: String,
@@ -974,7 +978,6 @@ async fn monitor_view(state: &AppState, ctx: &Ctx, r: &Report) -> Result<Monitor
             });
         }
     }
-    let detail = Detail::of(state, ctx).await?;
     // Places of the task not split over municipalities, and promised by no party.
     let unallocated = |regions: &[&RegionMonitor]| {
         let municipalities: i64 = regions.iter().map(|g| g.unallocated_to_municipalities).sum();
@@ -985,6 +988,10 @@ async fn monitor_view(state: &AppState, ctx: &Ctx, r: &Report) -> Result<Monitor
             .map(|n| (tr.mon_unallocated, n))
             .chain((parties > 0).then(|| number(tr, parties)).into_iter().map(|n| (tr.mon_unallocated_parties, n)))
             .collect::<Vec<_>>()
+    };
+    let realised_per_year = match &r.view {
+        View::Region(g) => g.realised_per_year.map(|n| number(tr, n)),
+        _ => None,
     };
     let (needed, unallocated, report_href, agreement_href, synthetic) = match &r.view {
         View::Region(g) => (
@@ -1010,11 +1017,12 @@ async fn monitor_view(state: &AppState, ctx: &Ctx, r: &Report) -> Result<Monitor
         empty: r.is_empty(),
         tiles: tiles(tr, &r.figures()),
         needed,
+        realised_per_year,
         unallocated,
         chart: trend_svg(tr, &r.trend()),
         map: map_svg(state, tr, r),
         tables: html_tables(tr, r),
-        detail_hidden: !detail.any(),
+        detail_hidden: !r.shows_detail,
         provenance: provenance(tr, r),
         xlsx: api_href(r, "&format=xlsx"),
         json: api_href(r, ""),

@@ -245,6 +245,7 @@ async fn agreements_projects_and_the_monitor_by_role(db: TestDb) {
     assert!(html.contains("Monitor regionale afspraken") && html.contains("ver achter op schema"), "{html}");
     assert!(html.contains("Westland") && !html.contains("Logies Naaldwijk"), "projects are not public");
     assert!(html.contains("<svg"), "the trend chart and the map");
+    assert!(html.contains("Gerealiseerd per jaar tot nu toe"), "the pace so far beside the pace needed");
     let report = app.client.get(app.url(&format!("/monitor/rapport?id={region}"))).send().await.unwrap();
     assert_eq!(report.status(), StatusCode::OK);
     assert!(!report.text().await.unwrap().contains("<nav"), "the printable report has no navigation");
