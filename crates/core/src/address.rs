@@ -84,16 +84,25 @@ pub struct Address {
     pub place: String,
 }
 
+/// The key that makes an address unique, shared by the register, the BAG and BRP extracts:
+/// `2511AB|12|A|3`, letter and addition without case as in the BAG.
+pub fn address_key(postcode: &str, house_number: i64, letter: Option<&str>, addition: Option<&str>) -> String {
+    format!(
+        "{postcode}|{house_number}|{}|{}",
+        letter.unwrap_or("").to_ascii_uppercase(),
+        addition.unwrap_or("").to_ascii_uppercase()
+    )
+}
+
 impl Address {
     /// The key that makes addresses unique: letter and addition compare without case, as in
     /// the BAG, so `12a` and `12A` are one address.
     pub fn key(&self) -> String {
-        format!(
-            "{}|{}|{}|{}",
+        address_key(
             self.postcode.as_str(),
             self.house_number,
-            self.house_letter.as_deref().unwrap_or("").to_ascii_uppercase(),
-            self.house_addition.as_deref().unwrap_or("").to_ascii_uppercase()
+            self.house_letter.as_deref(),
+            self.house_addition.as_deref(),
         )
     }
 

@@ -54,15 +54,26 @@ pub enum BrpAddress {
 }
 
 impl BrpAddress {
-    /// The key two lines with the same address share (letter and addition without case).
+    /// The address key (as [`crate::address::address_key`]) of an address given by postcode.
+    pub fn address_key(&self) -> Option<String> {
+        match self {
+            BrpAddress::Postcode { postcode, house_number, house_letter, house_addition } => {
+                Some(crate::address::address_key(
+                    postcode,
+                    *house_number,
+                    house_letter.as_deref(),
+                    house_addition.as_deref(),
+                ))
+            }
+            BrpAddress::Nummeraanduiding { .. } => None,
+        }
+    }
+
+    /// The key two lines with the same address share.
     fn key(&self) -> String {
         match self {
-            BrpAddress::Postcode { postcode, house_number, house_letter, house_addition } => format!(
-                "{postcode} {house_number}{}-{}",
-                house_letter.as_deref().unwrap_or("").to_uppercase(),
-                house_addition.as_deref().unwrap_or("").to_uppercase()
-            ),
             BrpAddress::Nummeraanduiding { id } => id.clone(),
+            postcode => postcode.address_key().unwrap_or_default(),
         }
     }
 }

@@ -73,6 +73,36 @@ impl CertificateSpan {
     }
 }
 
+/// The day an operator's certification ended, when none of its certificates is in force on
+/// `date` but one was before: the last day one was in force (for the signal on occupied beds
+/// at a location whose certificate lapsed). `None` for an operator certified on `date`, or
+/// never certified.
+pub fn lapsed_on<'a>(
+    certificates: impl IntoIterator<Item = &'a CertificateSpan>,
+    date: NaiveDate,
+) -> Option<NaiveDate> {
+    let mut last: Option<NaiveDate> = None;
+    for c in certificates {
+        if c.in_force_on(date) {
+            return None;
+        }
+        // The end of its last active period before `date`: the earlier of its expiry and the
+        // first status change after an active one.
+        let mut end = None;
+        for (i, (since, status)) in c.statuses.iter().enumerate() {
+            if *status == CertificateStatus::Active && *since <= date {
+                let stop = c.statuses.get(i + 1).map_or(date, |(next, _)| next.pred_opt().unwrap_or(*next));
+                let stop = c.valid_until.map_or(stop, |u| stop.min(u));
+                if stop >= c.valid_from.max(*since) && stop < date {
+                    end = Some(stop);
+                }
+            }
+        }
+        last = last.max(end);
+    }
+    last
+}
+
 /// Which norms an operator's certificates bring on `date`.
 pub fn certified_on<'a>(
     certificates: impl IntoIterator<Item = &'a CertificateSpan>,
@@ -232,6 +262,19 @@ mod tests {
         assert!(on("2026-12-31") && !on("2027-01-01"));
         assert_eq!(certified_on([&c], date("2025-05-01")), crate::capacity::Certified { snf: true, akf: false });
         assert_eq!(certified_on([&c], date("2025-03-10")), crate::capacity::Certified::default());
+        // Lapsed: during the suspension since the day before it, after expiry since the expiry.
+        assert_eq!(lapsed_on([&c], date("2025-03-10")), Some(date("2025-02-28")));
+        assert_eq!(lapsed_on([&c], date("2025-05-01")), None);
+        assert_eq!(lapsed_on([&c], date("2027-02-01")), Some(date("2026-12-31")));
+        // Never certified is not lapsed; a second certificate in force means certified.
+        assert_eq!(lapsed_on([&c], date("2023-06-01")), None);
+        let renewed = CertificateSpan {
+            valid_from: date("2027-01-01"),
+            valid_until: None,
+            statuses: vec![(date("2027-01-01"), Active)],
+            ..c.clone()
+        };
+        assert_eq!(lapsed_on([&c, &renewed], date("2027-02-01")), None);
     }
 
     #[test]

@@ -57,6 +57,32 @@ pub fn default_rules() -> Result<Vec<RuleDefinition>, String> {
     Ok(file.rules)
 }
 
+/// The highest threshold a municipality may set: beyond it a rule would never fire.
+pub const MAX_THRESHOLD: f64 = 10_000.0;
+
+/// A threshold as a municipality enters it (`12` or `12,5`).
+pub fn parse_threshold(text: &str) -> crate::error::Check<f64> {
+    let t: f64 = text
+        .trim()
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| ("invalid_threshold", format!("'{}' is not a number", text.trim())))?;
+    if !t.is_finite() || !(0.0..=MAX_THRESHOLD).contains(&t) {
+        return Err(("invalid_threshold", format!("a threshold is between 0 and {MAX_THRESHOLD}")));
+    }
+    Ok(t)
+}
+
+/// The shipped rules with a municipality's own thresholds in place of the defaults.
+pub fn tuned_rules(mut rules: Vec<RuleDefinition>, own: &[(SignalRule, f64)]) -> Vec<RuleDefinition> {
+    for r in &mut rules {
+        if let Some((_, t)) = own.iter().find(|(code, _)| *code == r.code) {
+            r.threshold = *t;
+        }
+    }
+    rules
+}
+
 /// Everything known of one address.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddressFacts {
@@ -170,6 +196,17 @@ mod tests {
 
     fn fired(f: &AddressFacts) -> Vec<SignalRule> {
         judge(&default_rules().unwrap(), f).into_iter().map(|x| x.rule).collect()
+    }
+
+    #[test]
+    fn a_municipality_tunes_a_threshold_within_bounds() {
+        assert_eq!(parse_threshold(" 12,5 "), Ok(12.5));
+        assert_eq!(parse_threshold("-1").unwrap_err().0, "invalid_threshold");
+        assert_eq!(parse_threshold("NaN").unwrap_err().0, "invalid_threshold");
+        assert_eq!(parse_threshold("veel").unwrap_err().0, "invalid_threshold");
+        let rules = tuned_rules(default_rules().unwrap(), &[(SignalRule::ManyPersonsWithoutPermit, 6.0)]);
+        let t = |code| rules.iter().find(|r| r.code == code).unwrap().threshold;
+        assert_eq!((t(SignalRule::ManyPersonsWithoutPermit), t(SignalRule::FloorAreaPerPerson)), (6.0, 12.0));
     }
 
     #[test]

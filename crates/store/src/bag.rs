@@ -6,6 +6,7 @@
 use crate::bulk::{ROWS_PER_STATEMENT, execute_rows_then, number, quoted, quoted_date};
 use crate::{Store, StoreError, WriteTx, now};
 use chrono::NaiveDate;
+use flexwonen_core::address::address_key;
 use flexwonen_core::bag::{BagRecord, Validity};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -127,7 +128,7 @@ impl Store {
                 latest_wins!("bag_vbo_side", "address_id", "vbo_id"),
             ),
             num: Latest::new(
-                "INSERT INTO bag_num (import_id, id, valid_from, house_number, house_letter, house_addition, postcode, street_id, place_id) VALUES ",
+                "INSERT INTO bag_num (import_id, id, valid_from, house_number, house_letter, house_addition, postcode, street_id, place_id, address_key) VALUES ",
                 latest_wins!(
                     "bag_num",
                     "id",
@@ -229,6 +230,11 @@ impl BagImport {
                 quoted(&mut row, &n.street);
                 row.push_str(", ");
                 optional(&mut row, n.place.as_deref());
+                row.push_str(", ");
+                let key = n.postcode.as_deref().map(|postcode| {
+                    address_key(postcode, n.house_number, n.house_letter.as_deref(), n.house_addition.as_deref())
+                });
+                optional(&mut row, key.as_deref());
                 row.push(')');
                 if self.num.push(&mut self.tx, &n.id, n.validity.begin, row).await? {
                     self.summary.nummeraanduidingen += 1;
@@ -328,7 +334,7 @@ impl BagImport {
 }
 
 /// Links every register location to the verblijfsobject it is in this import: by its BAG id,
-/// or else by its address as the object's main address (letter and addition without case).
+/// or else by its address as the object's main address (by the shared address key).
 async fn link_locations(conn: &mut AnyConnection, summary: &mut BagSummary) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM bag_links").execute(&mut *conn).await?;
     summary.linked_by_bag_id = sqlx::query(
@@ -342,9 +348,7 @@ async fn link_locations(conn: &mut AnyConnection, summary: &mut BagSummary) -> R
     summary.linked_by_address = sqlx::query(
         "INSERT INTO bag_links (location_id, vbo_id, matched_by)
          SELECT l.id, v.id, 'address' FROM locations l
-         JOIN bag_num n ON n.import_id = $1 AND n.postcode = l.postcode AND n.house_number = l.house_number
-              AND COALESCE(UPPER(n.house_letter), '') = COALESCE(UPPER(l.house_letter), '')
-              AND COALESCE(UPPER(n.house_addition), '') = COALESCE(UPPER(l.house_addition), '')
+         JOIN bag_num n ON n.import_id = $1 AND n.address_key = l.address_key
          JOIN bag_vbo v ON v.import_id = n.import_id AND v.main_address = n.id
          WHERE NOT EXISTS (SELECT 1 FROM bag_links b WHERE b.location_id = l.id)",
     )

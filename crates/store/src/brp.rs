@@ -69,7 +69,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let mut batch = RowBatch::new(
-            "INSERT INTO brp_counts (extract_id, line, postcode, house_number, house_letter, house_addition, nummeraanduiding_id, registered, registered_last_12_months) VALUES ",
+            "INSERT INTO brp_counts (extract_id, line, postcode, house_number, house_letter, house_addition, nummeraanduiding_id, registered, registered_last_12_months, address_key) VALUES ",
         );
         for c in counts {
             let mut row = format!("({id}, {}, ", c.line);
@@ -87,7 +87,9 @@ impl Store {
                     quoted(&mut row, id);
                 }
             }
-            row.push_str(&format!(", {}, {})", c.registered, c.registered_last_12_months));
+            row.push_str(&format!(", {}, {}, ", c.registered, c.registered_last_12_months));
+            optional(&mut row, c.address.address_key().as_deref());
+            row.push(')');
             batch.push(&mut tx, row, &|_| {}).await?;
         }
         batch.finish(&mut tx, &|_| {}).await?;

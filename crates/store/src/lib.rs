@@ -29,6 +29,7 @@ mod occupancy;
 mod occupancy_admin;
 mod occupancy_stats;
 mod organisations;
+mod signals;
 mod sql;
 pub mod testing;
 mod totals;
@@ -52,6 +53,7 @@ pub use occupancy::{Applied, BedBoard, BoardBed, EventContext, Stay, StayCorrect
 pub use occupancy_admin::{LoadedLocation, Maintenance, OccupancyLoad};
 pub use occupancy_stats::{CHART_MONTHS, FlaggedLocation, FlaggedMunicipality, MunicipalityOccupancy, OccupancyReport};
 pub use organisations::Organisation;
+pub use signals::{Dismissal, Signal, SignalCount, SignalOrder, SignalRun, SignalState};
 pub use totals::{Totals, TotalsRow};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -233,6 +235,10 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "signal_findings",
+            "signal_runs",
+            "signals",
+            "signal_thresholds",
             "bag_links",
             "brp_counts",
             "brp_extracts",

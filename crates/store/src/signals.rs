@@ -1,0 +1,754 @@
+//! Overcrowding signals (issue 6): the run that joins a municipality's BRP extract, the BAG
+//! and the register per address and judges every rule (`core::signals`), and the signals it
+//! keeps — one per municipality, address and rule, updated while the cause lasts, closed when
+//! it is gone, opened again when it comes back.
+//!
+//! A run reads everything first (outside any transaction), then writes its findings into
+//! `signal_findings` and merges them into `signals` with three set-based statements in one
+//! transaction, so a run of 330,000 addresses costs a few statements, not one per signal.
+
+use crate::audit::{Actor, record};
+use crate::bulk::{RowBatch, number, quoted};
+use crate::capacity::{FACTS_TEXT, parse_facts};
+use crate::sql::{DATE_FORMAT, decoding};
+use crate::{Store, StoreError, now};
+use chrono::NaiveDate;
+use flexwonen_core::capacity::permitted_only;
+use flexwonen_core::certificates::{certified_on, lapsed_on};
+use flexwonen_core::ids::MunicipalityCode;
+use flexwonen_core::signals::{AddressFacts, RuleDefinition, SignalRule, default_rules, judge, tuned_rules};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Which signals a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalState {
+    /// Not closed and not marked "seen, no action".
+    Open,
+    Dismissed,
+    Closed,
+    All,
+}
+
+impl SignalState {
+    pub fn parse(s: &str) -> Option<SignalState> {
+        Some(match s {
+            "open" => SignalState::Open,
+            "dismissed" => SignalState::Dismissed,
+            "closed" => SignalState::Closed,
+            "all" => SignalState::All,
+            _ => return None,
+        })
+    }
+
+    fn condition(self) -> &'static str {
+        match self {
+            SignalState::Open => "closed_on IS NULL AND dismissed_at IS NULL",
+            SignalState::Dismissed => "closed_on IS NULL AND dismissed_at IS NOT NULL",
+            SignalState::Closed => "closed_on IS NOT NULL",
+            SignalState::All => "1 = 1",
+        }
+    }
+}
+
+/// The order of a signal list; ties fall back to the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalOrder {
+    Score,
+    Address,
+    Rule,
+    FirstSeen,
+}
+
+impl SignalOrder {
+    pub fn parse(s: &str) -> Option<SignalOrder> {
+        Some(match s {
+            "score" => SignalOrder::Score,
+            "address" => SignalOrder::Address,
+            "rule" => SignalOrder::Rule,
+            "first_seen" => SignalOrder::FirstSeen,
+            _ => return None,
+        })
+    }
+
+    fn clause(self) -> &'static str {
+        match self {
+            SignalOrder::Score => "score DESC, address, rule",
+            SignalOrder::Address => "address, rule",
+            SignalOrder::Rule => "rule, score DESC, address",
+            SignalOrder::FirstSeen => "first_seen, score DESC, address",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dismissal {
+    pub at: String,
+    pub by: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signal {
+    pub id: i64,
+    pub municipality_code: String,
+    pub rule: SignalRule,
+    pub address: String,
+    pub address_key: String,
+    pub vbo_id: Option<String>,
+    pub location_id: Option<i64>,
+    /// RD New metres.
+    pub x: Option<f64>,
+    pub y: Option<f64>,
+    /// The numbers that triggered it, by name.
+    pub evidence: serde_json::Map<String, serde_json::Value>,
+    pub score: f64,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub closed_on: Option<String>,
+    pub dismissed: Option<Dismissal>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignalRun {
+    pub municipality_code: String,
+    pub run_at: String,
+    pub run_on: String,
+    /// Addresses judged: those of the BRP extract and of the register.
+    pub addresses: i64,
+    /// New signals, and signals back after they had closed.
+    pub opened: i64,
+    pub closed: i64,
+    /// Signals not closed after the run (including those marked "seen, no action").
+    pub open_signals: i64,
+}
+
+/// Open signals of one municipality and rule: counts, no addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignalCount {
+    pub municipality_code: String,
+    pub name: String,
+    pub rule: SignalRule,
+    pub open: i64,
+    pub dismissed: i64,
+}
+
+/// One address as the run knows it.
+#[derive(Default)]
+struct Place {
+    address: String,
+    vbo_id: Option<String>,
+    location_id: Option<i64>,
+    x: Option<f64>,
+    y: Option<f64>,
+    facts: AddressFacts,
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format(DATE_FORMAT).to_string()
+}
+
+/// `Laan 12A-3, 2511 AB Den Haag` from an address key and the names the BAG gives.
+fn address_line(key: &str, street: &str, place: &str) -> String {
+    let mut parts = key.split('|');
+    let (postcode, number, letter, addition) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+    );
+    let mut s = if street.is_empty() { number.to_string() } else { format!("{street} {number}") };
+    s.push_str(letter);
+    if !addition.is_empty() {
+        s.push('-');
+        s.push_str(addition);
+    }
+    let postcode =
+        if postcode.len() == 6 { format!("{} {}", &postcode[..4], &postcode[4..]) } else { postcode.to_string() };
+    match place {
+        "" => format!("{s}, {postcode}"),
+        place => format!("{s}, {postcode} {place}"),
+    }
+}
+
+/// The BRP query: one text per line of the extract with what the BAG knows of its address,
+/// fields separated by `\t` (one value per row: the `Any` driver's cost is per value).
+fn brp_query(join: &str) -> String {
+    format!(
+        "SELECT COALESCE(n.address_key, c.address_key, 'NUM:' || c.nummeraanduiding_id) || '\t'
+             || CAST(c.registered AS TEXT) || '\t' || CAST(c.registered_last_12_months AS TEXT) || '\t'
+             || COALESCE(v.id, sv.id, '') || '\t'
+             || COALESCE(CAST(COALESCE(v.floor_area_m2, sv.floor_area_m2) AS TEXT), '') || '\t'
+             || COALESCE(CAST(CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT) AS TEXT), '') || '\t'
+             || COALESCE(CAST(CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT) AS TEXT), '') || '\t'
+             || COALESCE(o.name, '') || '\t' || COALESCE(w.name, '')
+         FROM brp_counts c
+         JOIN brp_extracts e ON e.id = c.extract_id
+         LEFT JOIN bag_num n ON n.import_id = $1 AND {join}
+         LEFT JOIN bag_vbo v ON v.import_id = $1 AND v.main_address = n.id
+         LEFT JOIN bag_vbo_side s ON s.import_id = $1 AND s.address_id = n.id
+         LEFT JOIN bag_vbo sv ON sv.import_id = $1 AND sv.id = s.vbo_id
+         LEFT JOIN bag_opr o ON o.import_id = $1 AND o.id = n.street_id
+         LEFT JOIN bag_wpl w ON w.import_id = $1 AND w.id = COALESCE(n.place_id, o.place_id)
+         WHERE e.municipality_code = $2"
+    )
+}
+
+impl Store {
+    /// The rules as `municipality` has tuned them.
+    pub async fn signal_rules(&self, municipality: &MunicipalityCode) -> Result<Vec<RuleDefinition>, StoreError> {
+        let rows = sqlx::query("SELECT rule, threshold FROM signal_thresholds WHERE municipality_code = $1")
+            .bind(municipality.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        let own = rows
+            .iter()
+            .map(|r| {
+                let code: String = r.try_get("rule")?;
+                let rule = SignalRule::parse(&code).ok_or_else(|| decoding(format!("signal rule '{code}'")))?;
+                Ok((rule, r.try_get::<f64, _>("threshold")?))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(tuned_rules(default_rules().map_err(decoding)?, &own))
+    }
+
+    /// Sets the municipality's own threshold for a rule (validated by the caller), audited.
+    pub async fn set_signal_threshold(
+        &self,
+        actor: &Actor,
+        municipality: &MunicipalityCode,
+        rule: SignalRule,
+        threshold: f64,
+    ) -> Result<(), StoreError> {
+        let before = self.signal_rules(municipality).await?.into_iter().find(|r| r.code == rule).map(|r| r.threshold);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO signal_thresholds (municipality_code, rule, threshold, changed_at, changed_by)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (municipality_code, rule) DO UPDATE
+             SET threshold = excluded.threshold, changed_at = excluded.changed_at, changed_by = excluded.changed_by",
+        )
+        .bind(municipality.as_str())
+        .bind(rule.as_str())
+        .bind(threshold)
+        .bind(now())
+        .bind(&actor.name)
+        .execute(&mut *tx)
+        .await?;
+        let value =
+            |t: Option<f64>| serde_json::json!({"municipality": municipality.as_str(), "rule": rule, "threshold": t});
+        record(
+            &mut tx,
+            actor,
+            "signal_threshold",
+            municipality_number(municipality),
+            "update",
+            Some(&value(before)),
+            Some(&value(Some(threshold))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Judges every address of `municipality` on `date` and brings its signals up to date.
+    pub async fn run_signals(
+        &self,
+        actor: &Actor,
+        municipality: &MunicipalityCode,
+        date: NaiveDate,
+    ) -> Result<SignalRun, StoreError> {
+        let rules = self.signal_rules(municipality).await?;
+        let places = self.signal_places(municipality, date).await?;
+        let today = day(date);
+        let code = municipality.as_str();
+
+        let mut tx = self.begin_write().await?;
+        // Claims the municipality's run row first: a second run waits here until this commits.
+        sqlx::query(
+            "INSERT INTO signal_runs (municipality_code, run_at, run_on, addresses, opened, closed, open_signals)
+             VALUES ($1, $2, $3, 0, 0, 0, 0)
+             ON CONFLICT (municipality_code) DO UPDATE SET run_at = excluded.run_at",
+        )
+        .bind(code)
+        .bind(now())
+        .bind(&today)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM signal_findings WHERE municipality_code = $1").bind(code).execute(&mut *tx).await?;
+        let mut batch = RowBatch::new(
+            "INSERT INTO signal_findings (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score) VALUES ",
+        );
+        for (key, place) in &places {
+            for finding in judge(&rules, &place.facts) {
+                let mut row = String::from("(");
+                quoted(&mut row, code);
+                row.push_str(", ");
+                quoted(&mut row, key);
+                row.push_str(", ");
+                quoted(&mut row, finding.rule.as_str());
+                row.push_str(", ");
+                quoted(&mut row, &place.address);
+                row.push_str(", ");
+                match &place.vbo_id {
+                    Some(v) => quoted(&mut row, v),
+                    None => row.push_str("NULL"),
+                }
+                row.push_str(&match place.location_id {
+                    Some(id) => format!(", {id}, "),
+                    None => ", NULL, ".into(),
+                });
+                for c in [place.x, place.y] {
+                    match c {
+                        Some(c) => number(&mut row, c),
+                        None => row.push_str("NULL"),
+                    }
+                    row.push_str(", ");
+                }
+                let evidence: serde_json::Map<String, serde_json::Value> =
+                    finding.evidence.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect();
+                quoted(&mut row, &serde_json::Value::Object(evidence).to_string());
+                row.push_str(", ");
+                number(&mut row, finding.score);
+                row.push(')');
+                batch.push(&mut tx, row, &|_| {}).await?;
+            }
+        }
+        batch.finish(&mut tx, &|_| {}).await?;
+
+        let reopened: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM signals s JOIN signal_findings f
+                 ON f.municipality_code = s.municipality_code AND f.address_key = s.address_key AND f.rule = s.rule
+             WHERE s.municipality_code = $1 AND s.closed_on IS NOT NULL",
+        )
+        .bind(code)
+        .fetch_one(&mut *tx)
+        .await?;
+        // Still there, or back: new evidence; a signal back after closing starts afresh.
+        sqlx::query(
+            "UPDATE signals SET address = f.address, vbo_id = f.vbo_id, location_id = f.location_id, x = f.x, y = f.y,
+                 evidence = f.evidence, score = f.score, last_seen = $2,
+                 first_seen = CASE WHEN signals.closed_on IS NULL THEN signals.first_seen ELSE $2 END,
+                 dismissed_at = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_at END,
+                 dismissed_by = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_by END,
+                 dismissed_reason = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_reason END,
+                 closed_on = NULL
+             FROM signal_findings f
+             WHERE signals.municipality_code = $1 AND f.municipality_code = $1
+               AND f.address_key = signals.address_key AND f.rule = signals.rule",
+        )
+        .bind(code)
+        .bind(&today)
+        .execute(&mut *tx)
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO signals (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score, first_seen, last_seen)
+             SELECT f.municipality_code, f.address_key, f.rule, f.address, f.vbo_id, f.location_id, f.x, f.y, f.evidence, f.score, $2, $2
+             FROM signal_findings f
+             WHERE f.municipality_code = $1 AND NOT EXISTS (SELECT 1 FROM signals s
+                 WHERE s.municipality_code = $1 AND s.address_key = f.address_key AND s.rule = f.rule)",
+        )
+        .bind(code)
+        .bind(&today)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as i64;
+        let closed = sqlx::query(
+            "UPDATE signals SET closed_on = $2
+             WHERE municipality_code = $1 AND closed_on IS NULL AND NOT EXISTS (SELECT 1 FROM signal_findings f
+                 WHERE f.municipality_code = $1 AND f.address_key = signals.address_key AND f.rule = signals.rule)",
+        )
+        .bind(code)
+        .bind(&today)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() as i64;
+        sqlx::query("DELETE FROM signal_findings WHERE municipality_code = $1").bind(code).execute(&mut *tx).await?;
+        let open_signals: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM signals WHERE municipality_code = $1 AND closed_on IS NULL")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await?;
+        let run = SignalRun {
+            municipality_code: code.to_string(),
+            run_at: now(),
+            run_on: today,
+            addresses: places.len() as i64,
+            opened: inserted + reopened,
+            closed,
+            open_signals,
+        };
+        sqlx::query(
+            "UPDATE signal_runs SET run_at = $2, run_on = $3, addresses = $4, opened = $5, closed = $6, open_signals = $7
+             WHERE municipality_code = $1",
+        )
+        .bind(code)
+        .bind(&run.run_at)
+        .bind(&run.run_on)
+        .bind(run.addresses)
+        .bind(run.opened)
+        .bind(run.closed)
+        .bind(run.open_signals)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            "signal_run",
+            municipality_number(municipality),
+            "run",
+            None,
+            Some(&serde_json::to_value(&run).unwrap_or_default()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(run)
+    }
+
+    /// Runs the signals of every municipality with a BRP extract or register locations.
+    pub async fn run_all_signals(&self, actor: &Actor, date: NaiveDate) -> Result<Vec<SignalRun>, StoreError> {
+        let codes: Vec<String> = sqlx::query_scalar(
+            "SELECT municipality_code FROM brp_extracts
+             UNION SELECT DISTINCT municipality_code FROM locations
+             UNION SELECT DISTINCT municipality_code FROM signals WHERE closed_on IS NULL
+             ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut runs = Vec::with_capacity(codes.len());
+        for code in codes {
+            let municipality = MunicipalityCode::parse(&code).map_err(|(_, m)| decoding(m))?;
+            runs.push(self.run_signals(actor, &municipality, date).await?);
+        }
+        Ok(runs)
+    }
+
+    /// Every address of the municipality with what is known of it, by address key: the lines
+    /// of its BRP extract with their BAG object, and the register's locations with their
+    /// permitted capacity, occupancy, certification and flagged stays on `date`.
+    async fn signal_places(
+        &self,
+        municipality: &MunicipalityCode,
+        date: NaiveDate,
+    ) -> Result<HashMap<String, Place>, StoreError> {
+        let import: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM bag_imports").fetch_one(&self.pool).await?;
+        let mut places: HashMap<String, Place> = HashMap::new();
+        // The register first, so BRP lines find their location by key or by BAG object.
+        let sets = self.rule_sets().await?;
+        let book = self.certificate_book().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT l.id, l.address_key, l.street, l.place, l.rd_x, l.rd_y, b.vbo_id, {FACTS_TEXT} AS facts
+             FROM locations l LEFT JOIN bag_links b ON b.location_id = l.id
+             WHERE l.municipality_code = $1"
+        )))
+        .bind(municipality.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_vbo: HashMap<String, String> = HashMap::new();
+        let mut by_location: HashMap<i64, String> = HashMap::new();
+        let mut bedrooms = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let key: String = r.try_get("address_key")?;
+            let facts_text: String = r.try_get("facts")?;
+            let (facts, operator) = parse_facts(&facts_text, &mut bedrooms)?;
+            let spans = operator.and_then(|o| book.get(&o));
+            let certified = spans.map(|s| certified_on(s, date)).unwrap_or_default();
+            let vbo_id: Option<String> = r.try_get("vbo_id")?;
+            if let Some(v) = &vbo_id {
+                by_vbo.insert(v.clone(), key.clone());
+            }
+            by_location.insert(id, key.clone());
+            let street: String = r.try_get("street")?;
+            let place: String = r.try_get("place")?;
+            places.insert(
+                key.clone(),
+                Place {
+                    address: address_line(&key, &street, &place),
+                    vbo_id,
+                    location_id: Some(id),
+                    x: r.try_get("rd_x")?,
+                    y: r.try_get("rd_y")?,
+                    facts: AddressFacts {
+                        floor_area_m2: Some(facts.floor_area_m2.round() as i64),
+                        in_register: true,
+                        conversion_permit: facts.conversion_permit,
+                        permitted: permitted_only(&sets, municipality, certified, &facts, date).map(i64::from),
+                        occupied: Some(0),
+                        certificate_lapsed_on: spans.and_then(|s| lapsed_on(s, date)),
+                        ..Default::default()
+                    },
+                },
+            );
+        }
+        // Occupancy and flagged stays (a night in the 12 months up to `date`) per location.
+        let year_before = date.checked_sub_months(chrono::Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(date);
+        let rows = sqlx::query(
+            "SELECT s.location_id,
+                    CAST(SUM(CASE WHEN s.check_out IS NULL OR s.check_out > $2 THEN 1 ELSE 0 END) AS BIGINT) AS occupied,
+                    CAST(SUM(CASE WHEN s.unregistered_long = 1 THEN 1 ELSE 0 END) AS BIGINT) AS flagged
+             FROM stays s JOIN locations l ON l.id = s.location_id
+             WHERE l.municipality_code = $1 AND s.check_in <= $2 AND (s.check_out IS NULL OR s.check_out > $3)
+             GROUP BY s.location_id",
+        )
+        .bind(municipality.as_str())
+        .bind(day(date))
+        .bind(day(year_before))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id: i64 = r.try_get("location_id")?;
+            if let Some(place) = by_location.get(&id).and_then(|k| places.get_mut(k)) {
+                place.facts.occupied = Some(r.try_get("occupied")?);
+                place.facts.unregistered_long_stays = r.try_get("flagged")?;
+            }
+        }
+        // The BRP extract, by postcode and by nummeraanduiding id.
+        for join in ["n.address_key = c.address_key", "n.id = c.nummeraanduiding_id"] {
+            let filter = if join.contains("c.address_key") {
+                "c.address_key IS NOT NULL"
+            } else {
+                "c.nummeraanduiding_id IS NOT NULL"
+            };
+            let lines: Vec<String> =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{} AND {filter}", brp_query(join))))
+                    .bind(import)
+                    .bind(municipality.as_str())
+                    .fetch_all(&self.pool)
+                    .await?;
+            for line in &lines {
+                let bad = || decoding(format!("signal line '{line}'"));
+                let f: Vec<&str> = line.split('\t').collect();
+                let [key, registered, new, vbo, area, x, y, street, place] = f[..] else { return Err(bad()) };
+                let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
+                let opt = |s: &str| if s.is_empty() { Ok(None) } else { int(s).map(Some) };
+                let vbo = (!vbo.is_empty()).then(|| vbo.to_string());
+                // The register's location at this address, or in the same BAG object.
+                let key = match vbo.as_ref().and_then(|v| by_vbo.get(v)) {
+                    Some(k) if !places.contains_key(key) => k.clone(),
+                    _ => key.to_string(),
+                };
+                let entry = places.entry(key.clone()).or_insert_with(|| Place {
+                    address: if key.starts_with("NUM:") {
+                        format!("nummeraanduiding {}", &key[4..])
+                    } else {
+                        address_line(&key, street, place)
+                    },
+                    ..Default::default()
+                });
+                if let Some(area) = opt(area)? {
+                    entry.facts.floor_area_m2 = Some(area);
+                }
+                if entry.vbo_id.is_none() {
+                    entry.vbo_id = vbo;
+                }
+                if let (Some(x), Some(y)) = (opt(x)?, opt(y)?) {
+                    entry.x = Some(x as f64);
+                    entry.y = Some(y as f64);
+                }
+                entry.facts.registered = Some(entry.facts.registered.unwrap_or(0) + int(registered)?);
+                entry.facts.registered_last_12_months =
+                    Some(entry.facts.registered_last_12_months.unwrap_or(0) + int(new)?);
+            }
+        }
+        Ok(places)
+    }
+
+    /// The municipality's signals in `state`, in `order`, a page at a time, and how many there are.
+    pub async fn signals(
+        &self,
+        municipality: &MunicipalityCode,
+        state: SignalState,
+        order: SignalOrder,
+        page: Option<(i64, i64)>,
+    ) -> Result<(Vec<Signal>, i64), StoreError> {
+        let condition = state.condition();
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM signals WHERE municipality_code = $1 AND {condition}"
+        )))
+        .bind(municipality.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        let limit = match page {
+            Some((offset, limit)) => format!(" LIMIT {} OFFSET {}", limit.max(0), offset.max(0)),
+            None => String::new(),
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM signals WHERE municipality_code = $1 AND {condition} ORDER BY {}, id{limit}",
+            order.clause()
+        )))
+        .bind(municipality.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows.iter().map(signal_of).collect::<Result<_, _>>()?, total))
+    }
+
+    /// One signal of the municipality; `NotFound` for another municipality's.
+    pub async fn signal(&self, municipality: &MunicipalityCode, id: i64) -> Result<Signal, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM signals WHERE id = $1 AND municipality_code = $2"
+        )))
+        .bind(id)
+        .bind(municipality.as_str())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        signal_of(&row)
+    }
+
+    /// Marks an open signal "seen, no action" with the reason (at least a few words), audited.
+    pub async fn dismiss_signal(
+        &self,
+        actor: &Actor,
+        municipality: &MunicipalityCode,
+        id: i64,
+        reason: &str,
+    ) -> Result<Signal, StoreError> {
+        let reason = reason.trim();
+        if reason.chars().count() < 3 {
+            return Err(StoreError::invalid("reason", "reason_required", "say why no action is needed"));
+        }
+        if reason.chars().count() > 1000 {
+            return Err(StoreError::invalid("reason", "too_long", "a reason has at most 1000 characters"));
+        }
+        let before = self.signal(municipality, id).await?;
+        if before.closed_on.is_some() {
+            return Err(StoreError::invalid("id", "signal_closed", "this signal is closed: its cause is gone"));
+        }
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE signals SET dismissed_at = $3, dismissed_by = $4, dismissed_reason = $5
+             WHERE id = $1 AND municipality_code = $2 AND closed_on IS NULL",
+        )
+        .bind(id)
+        .bind(municipality.as_str())
+        .bind(now())
+        .bind(&actor.name)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let after = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM signals WHERE id = $1")))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let after = signal_of(&after)?;
+        let brief =
+            |s: &Signal| serde_json::json!({"rule": s.rule, "address_key": s.address_key, "dismissed": s.dismissed});
+        record(&mut tx, actor, "signal", id, "dismiss", Some(&brief(&before)), Some(&brief(&after))).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The last run of the municipality.
+    pub async fn signal_run(&self, municipality: &MunicipalityCode) -> Result<Option<SignalRun>, StoreError> {
+        let row = sqlx::query(
+            "SELECT municipality_code, run_at, run_on, addresses, opened, closed, open_signals
+             FROM signal_runs WHERE municipality_code = $1",
+        )
+        .bind(municipality.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(SignalRun {
+                municipality_code: r.try_get("municipality_code")?,
+                run_at: r.try_get("run_at")?,
+                run_on: r.try_get("run_on")?,
+                addresses: r.try_get("addresses")?,
+                opened: r.try_get("opened")?,
+                closed: r.try_get("closed")?,
+                open_signals: r.try_get("open_signals")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Signals not closed per municipality and rule, of `municipalities` (all when `None`):
+    /// counts only, for regions and the ministry.
+    pub async fn signal_counts(
+        &self,
+        municipalities: Option<&[MunicipalityCode]>,
+    ) -> Result<Vec<SignalCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.municipality_code, m.name, s.rule,
+                    CAST(SUM(CASE WHEN s.dismissed_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS open,
+                    CAST(SUM(CASE WHEN s.dismissed_at IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS dismissed
+             FROM signals s JOIN municipalities m ON m.code = s.municipality_code
+             WHERE s.closed_on IS NULL
+             GROUP BY s.municipality_code, m.name, s.rule
+             ORDER BY m.name, s.rule",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let code: String = r.try_get("municipality_code")?;
+            if municipalities.is_some_and(|ms| !ms.iter().any(|m| m.as_str() == code)) {
+                continue;
+            }
+            let rule: String = r.try_get("rule")?;
+            out.push(SignalCount {
+                municipality_code: code,
+                name: r.try_get("name")?,
+                rule: SignalRule::parse(&rule).ok_or_else(|| decoding(format!("signal rule '{rule}'")))?,
+                open: r.try_get("open")?,
+                dismissed: r.try_get("dismissed")?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+const COLUMNS: &str = "id, municipality_code, rule, address, address_key, vbo_id, location_id, x, y, evidence, score,
+    first_seen, last_seen, closed_on, dismissed_at, dismissed_by, dismissed_reason";
+
+fn signal_of(r: &sqlx::any::AnyRow) -> Result<Signal, StoreError> {
+    let rule: String = r.try_get("rule")?;
+    let evidence: String = r.try_get("evidence")?;
+    let dismissed_at: Option<String> = r.try_get("dismissed_at")?;
+    Ok(Signal {
+        id: r.try_get("id")?,
+        municipality_code: r.try_get("municipality_code")?,
+        rule: SignalRule::parse(&rule).ok_or_else(|| decoding(format!("signal rule '{rule}'")))?,
+        address: r.try_get("address")?,
+        address_key: r.try_get("address_key")?,
+        vbo_id: r.try_get("vbo_id")?,
+        location_id: r.try_get("location_id")?,
+        x: r.try_get("x")?,
+        y: r.try_get("y")?,
+        evidence: serde_json::from_str(&evidence).map_err(|e| decoding(format!("signal evidence: {e}")))?,
+        score: r.try_get("score")?,
+        first_seen: r.try_get("first_seen")?,
+        last_seen: r.try_get("last_seen")?,
+        closed_on: r.try_get("closed_on")?,
+        dismissed: match dismissed_at {
+            Some(at) => Some(Dismissal {
+                at,
+                by: r.try_get::<Option<String>, _>("dismissed_by")?.unwrap_or_default(),
+                reason: r.try_get::<Option<String>, _>("dismissed_reason")?.unwrap_or_default(),
+            }),
+            None => None,
+        },
+    })
+}
+
+/// The audit log's entity id for a municipality-wide change: the number of its GM code.
+fn municipality_number(m: &MunicipalityCode) -> i64 {
+    m.as_str()[2..].parse().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_line_from_its_key() {
+        assert_eq!(address_line("2511AB|12|A|3", "Laan", "Den Haag"), "Laan 12A-3, 2511 AB Den Haag");
+        assert_eq!(address_line("6981AA|1||", "", ""), "1, 6981 AA");
+    }
+}
