@@ -531,10 +531,9 @@ impl Store {
                     _ => key.to_string(),
                 };
                 let entry = places.entry(key.clone()).or_insert_with(|| Place {
-                    address: if key.starts_with("NUM:") {
-                        format!("nummeraanduiding {}", &key[4..])
-                    } else {
-                        address_line(&key, street, place)
+                    address: match key.strip_prefix("NUM:") {
+                        Some(id) => format!("nummeraanduiding {id}"),
+                        None => address_line(&key, street, place),
                     },
                     ..Default::default()
                 });
