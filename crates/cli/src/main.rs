@@ -84,6 +84,25 @@ enum Command {
         #[command(subcommand)]
         action: MonitorAction,
     },
+    /// Overcrowding signals.
+    Signals {
+        #[command(subcommand)]
+        action: SignalsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SignalsAction {
+    /// Judge every address again and bring the signals up to date (what `serve` does every
+    /// day, and an import of the BAG or a BRP extract does afterwards).
+    Run {
+        /// One municipality (GMxxxx); every municipality with an extract or locations when absent.
+        #[arg(long)]
+        municipality: Option<String>,
+        /// The day to judge on (YYYY-MM-DD); today when absent.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -258,6 +277,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tokio::spawn(sanctions_daily(store.clone()));
             tokio::spawn(occupancy_daily(store.clone(), retention_months));
             tokio::spawn(monitor_snapshot_daily(store.clone()));
+            tokio::spawn(signals_daily(store.clone()));
             let state = flexwonen_web::AppState::new(
                 store,
                 flexwonen_web::Config {
@@ -298,7 +318,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
                 format!("{} problem(s) in {}; nothing was imported", errors.len(), file.display())
             })?;
-            let s = store.replace_brp_extract(&Actor::system("import brp"), &code, &counts).await?;
+            let actor = Actor::system("import brp");
+            let s = store.replace_brp_extract(&actor, &code, &counts).await?;
             println!(
                 "imported the BRP extract of {} from {}: {} addresses, {} registered persons",
                 s.municipality_code,
@@ -306,6 +327,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 s.addresses,
                 s.registered
             );
+            print_run(&store.run_signals(&actor, &code, chrono::Utc::now().date_naive()).await?);
         }
         Command::Import { what: ImportWhat::Bag { path } } => {
             let started = std::time::Instant::now();
@@ -331,6 +353,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 s.linked_by_bag_id,
                 s.linked_by_address
             );
+            // Floor areas and positions changed: every municipality's signals follow.
+            let runs = store.run_all_signals(&Actor::system("import bag"), chrono::Utc::now().date_naive()).await?;
+            println!("signals judged again in {} municipalities", runs.len());
+        }
+        Command::Signals { action: SignalsAction::Run { municipality, date } } => {
+            let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let actor = Actor::system("signals run");
+            let runs = match municipality {
+                Some(m) => {
+                    let code = flexwonen_core::ids::MunicipalityCode::parse(&m.to_ascii_uppercase())
+                        .map_err(|(_, e)| format!("--municipality: {e}"))?;
+                    vec![store.run_signals(&actor, &code, date).await?]
+                }
+                None => store.run_all_signals(&actor, date).await?,
+            };
+            runs.iter().for_each(print_run);
         }
         Command::Import { what: ImportWhat::Locations { file } } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -478,6 +516,26 @@ async fn occupancy_daily(store: Store, retention_months: u32) {
 
 /// The monitor's monthly snapshot: every day (from start-up) the month before gets its
 /// snapshot if it has none yet, so a server that was down on the 1st catches up.
+fn print_run(r: &flexwonen_store::SignalRun) {
+    println!(
+        "signals of {} on {}: {} addresses judged, {} opened, {} closed, {} open",
+        r.municipality_code, r.run_on, r.addresses, r.opened, r.closed, r.open_signals
+    );
+}
+
+/// The signals of every municipality, judged again every day: register changes (occupancy,
+/// certificates) move them even without a new extract.
+async fn signals_daily(store: Store) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        match store.run_all_signals(&Actor::system("signals daily"), chrono::Utc::now().date_naive()).await {
+            Ok(runs) => tracing::info!(municipalities = runs.len(), "signals run"),
+            Err(e) => tracing::error!(error = %e, "the daily signal run failed"),
+        }
+    }
+}
+
 async fn monitor_snapshot_daily(store: Store) {
     let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
     loop {

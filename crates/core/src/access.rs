@@ -180,6 +180,27 @@ impl Viewer {
         }
     }
 
+    /// What this viewer sees of the overcrowding signals: a municipality its own, address by
+    /// address, since they come from its own BRP extract; administrators, the ministry and
+    /// regions counts per municipality and rule only; the others nothing.
+    pub fn signal_view(&self) -> FlagView {
+        let Some(p) = self.principal() else { return FlagView::Nothing };
+        match p.role {
+            Role::Municipality => FlagView::Locations(self.location_read_scope()),
+            Role::Administrator | Role::Ministry => FlagView::Municipalities(None),
+            Role::RegionalCoordinator => FlagView::Municipalities(Some(p.region_members.clone())),
+            Role::HousingProvider | Role::Inspector => FlagView::Nothing,
+        }
+    }
+
+    /// Uploads the BRP extract of `municipality`, sees its summary, tunes its thresholds and
+    /// marks its signals: only that municipality itself.
+    pub fn can_act_on_signals(&self, municipality: &str) -> bool {
+        self.principal().is_some_and(|p| {
+            p.role == Role::Municipality && p.municipality.as_ref().is_some_and(|m| m.as_str() == municipality)
+        })
+    }
+
     /// Regions and organisations are reference data an administrator maintains.
     pub fn can_manage_reference_data(&self) -> bool {
         self.is_admin()

@@ -17,7 +17,7 @@
 //! reported with its line.
 
 use crate::address::{Postcode, parse_house_addition, parse_house_letter, parse_house_number};
-use crate::locations_csv::RowError;
+use crate::error::FieldError;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -44,6 +44,30 @@ const PERSONAL: [&str; 10] = [
     "a-nummer",
     "anummer",
 ];
+
+/// A problem on one line of the extract (line 1 is the header): the column as `field`
+/// (`header` for the header, empty for the line as a whole), a stable code, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: usize,
+    #[serde(flatten)]
+    pub error: FieldError,
+}
+
+impl LineError {
+    fn new(line: usize, field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        LineError { line, error: FieldError { field: field.to_string(), code, message: message.into() } }
+    }
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.error.field.as_str() {
+            "" => write!(f, "line {}: {}", self.line, self.error.message),
+            field => write!(f, "line {}, {field}: {}", self.line, self.error.message),
+        }
+    }
+}
 
 /// Where the persons are registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -86,30 +110,35 @@ pub struct BrpCount {
     pub registered_last_12_months: i64,
 }
 
-fn take<T>(errors: &mut Vec<RowError>, line: usize, field: &str, r: crate::error::Check<T>) -> Option<T> {
-    r.map_err(|(_, m)| errors.push(RowError::new(line, field, m))).ok()
+fn take<T>(errors: &mut Vec<LineError>, line: usize, field: &str, r: crate::error::Check<T>) -> Option<T> {
+    r.map_err(|(code, m)| errors.push(LineError::new(line, field, code, m))).ok()
 }
 
 /// More persons than any building registers: a typo, not a count.
 pub const MAX_PER_ADDRESS: i64 = 100_000;
 
-fn count(errors: &mut Vec<RowError>, line: usize, field: &str, text: &str) -> Option<i64> {
-    let message = match text.trim().parse::<i64>() {
+fn count(errors: &mut Vec<LineError>, line: usize, field: &str, text: &str) -> Option<i64> {
+    let (code, message) = match text.trim().parse::<i64>() {
         Ok(n) if (0..=MAX_PER_ADDRESS).contains(&n) => return Some(n),
         Ok(n) if n > MAX_PER_ADDRESS => {
-            format!("{n} persons at one address is not plausible (at most {MAX_PER_ADDRESS})")
+            ("implausible_count", format!("{n} persons at one address is not plausible (at most {MAX_PER_ADDRESS})"))
         }
-        _ => format!("'{}' is not a whole number of 0 or more", text.trim()),
+        _ => ("invalid_count", format!("'{}' is not a whole number of 0 or more", text.trim())),
     };
-    errors.push(RowError::new(line, field, message));
+    errors.push(LineError::new(line, field, code, message));
     None
 }
 
 /// Every line of the extract, or every problem found (the file is taken whole or not at all).
-pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
+pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<LineError>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(vec![RowError::new(1, "", "the file is not UTF-8; save it as 'CSV UTF-8' and upload it again")]);
+        return Err(vec![LineError::new(
+            1,
+            "",
+            "not_utf8",
+            "the file is not UTF-8; save it as 'CSV UTF-8' and upload it again",
+        )]);
     };
     let first = text.lines().next().unwrap_or("");
     let delimiter = if first.contains(';') { b';' } else { b',' };
@@ -118,11 +147,14 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
-        Some(Err(e)) => return Err(vec![RowError::new(1, "header", format!("the header is not valid CSV: {e}"))]),
+        Some(Err(e)) => {
+            return Err(vec![LineError::new(1, "header", "invalid_csv", format!("the header is not valid CSV: {e}"))]);
+        }
         None => {
-            return Err(vec![RowError::new(
+            return Err(vec![LineError::new(
                 1,
                 "header",
+                "empty_file",
                 format!("the file is empty; its first line must be: {}", COLUMNS.join(";")),
             )]);
         }
@@ -133,16 +165,22 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
             && PERSONAL.iter().any(|p| h.contains(p))
     };
     if let Some(personal) = header.iter().find(personal_column) {
-        return Err(vec![RowError::new(
+        return Err(vec![LineError::new(
             1,
             "header",
+            "personal_data",
             format!(
                 "the column '{personal}' looks like personal data (names, dates of birth or BSNs); this product takes counts per address only, so the file is refused"
             ),
         )]);
     }
     if header != COLUMNS {
-        return Err(vec![RowError::new(1, "header", format!("the header must be exactly: {}", COLUMNS.join(";")))]);
+        return Err(vec![LineError::new(
+            1,
+            "header",
+            "wrong_header",
+            format!("the header must be exactly: {}", COLUMNS.join(";")),
+        )]);
     }
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -152,12 +190,17 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError::new(line, "", format!("not valid CSV: {e}")));
+                errors.push(LineError::new(line, "", "invalid_csv", format!("not valid CSV: {e}")));
                 continue;
             }
         };
         if record.len() != COLUMNS.len() {
-            errors.push(RowError::new(line, "", format!("{} columns instead of {}", record.len(), COLUMNS.len())));
+            errors.push(LineError::new(
+                line,
+                "",
+                "wrong_column_count",
+                format!("{} columns instead of {}", record.len(), COLUMNS.len()),
+            ));
             continue;
         }
         let get = |i: usize| record.get(i).unwrap_or("").trim();
@@ -168,9 +211,10 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
             if id.len() == 16 && id.bytes().all(|b| b.is_ascii_digit()) && &id[4..6] == "20" {
                 Some(BrpAddress::Nummeraanduiding { id: id.to_string() })
             } else {
-                errors.push(RowError::new(
+                errors.push(LineError::new(
                     line,
                     "nummeraanduiding_id",
+                    "invalid_nummeraanduiding",
                     format!("'{id}' is not a nummeraanduiding id (16 digits, 20 at places 5 and 6)"),
                 ));
                 None
@@ -200,9 +244,10 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
         if let (Some(total), Some(recent)) = (registered, recent)
             && recent > total
         {
-            errors.push(RowError::new(
+            errors.push(LineError::new(
                 line,
                 "ingeschreven_laatste_12_maanden",
+                "recent_above_total",
                 format!("{recent} registered in the last 12 months is more than the {total} registered"),
             ));
         }
@@ -211,7 +256,12 @@ pub fn parse_brp_extract(bytes: &[u8]) -> Result<Vec<BrpCount>, Vec<RowError>> {
         }
         let (Some(address), Some(registered), Some(recent)) = (address, registered, recent) else { continue };
         if let Some(first) = seen.insert(address.key(), line) {
-            errors.push(RowError::new(line, "", format!("this address is on line {first} already; each address once")));
+            errors.push(LineError::new(
+                line,
+                "",
+                "repeated_address",
+                format!("this address is on line {first} already; each address once"),
+            ));
             continue;
         }
         out.push(BrpCount { line, address, registered, registered_last_12_months: recent });
@@ -248,25 +298,25 @@ mod tests {
     #[test]
     fn personal_data_a_wrong_header_and_bad_lines_are_refused() {
         let e = parse_brp_extract(format!("{HEADER};geboortedatum\n").as_bytes()).unwrap_err();
-        assert!(e[0].message.contains("'geboortedatum' looks like personal data"), "{}", e[0]);
+        assert!(e[0].error.message.contains("'geboortedatum' looks like personal data"), "{}", e[0]);
         let e = parse_brp_extract(b"postcode;nummer\n").unwrap_err();
-        assert!(e[0].message.starts_with("the header must be"));
+        assert!(e[0].error.message.starts_with("the header must be"));
         // An address word is not personal data; a count beyond belief is refused.
         let e = parse_brp_extract(format!("{HEADER};straatnaam\n").as_bytes()).unwrap_err();
-        assert!(e[0].message.starts_with("the header must be"), "{}", e[0]);
+        assert!(e[0].error.message.starts_with("the header must be"), "{}", e[0]);
         let e = parse_brp_extract(format!("{HEADER}\n6982CZ;2;;;;9223372036854775807;0\n").as_bytes()).unwrap_err();
-        assert!(e[0].message.contains("not plausible"));
+        assert!(e[0].error.message.contains("not plausible"));
         let e = parse_brp_extract(b"postcode;nummer\n").unwrap_err();
-        assert_eq!((e[0].line, e[0].field.as_str()), (1, "header"));
+        assert_eq!((e[0].line, e[0].error.field.as_str()), (1, "header"));
         let text =
             format!("{HEADER}\n6982CZ;2;;;;3;1\n6982CZ;x;;;;3;1\n;;;;1234;2;0\n6982cz;2;;;;1;0\n6982CZ;4;;;;2;5\n");
         let e = parse_brp_extract(text.as_bytes()).unwrap_err();
-        let found: Vec<(usize, &str)> = e.iter().map(|e| (e.line, e.field.as_str())).collect();
+        let found: Vec<(usize, &str)> = e.iter().map(|e| (e.line, e.error.field.as_str())).collect();
         assert_eq!(
             found,
             [(3, "huisnummer"), (4, "nummeraanduiding_id"), (5, ""), (6, "ingeschreven_laatste_12_maanden")]
         );
-        assert!(e[2].message.contains("line 2 already"));
-        assert!(parse_brp_extract(b"\xff\xfe").unwrap_err()[0].message.contains("UTF-8"));
+        assert!(e[2].error.message.contains("line 2 already"));
+        assert!(parse_brp_extract(b"\xff\xfe").unwrap_err()[0].error.message.contains("UTF-8"));
     }
 }

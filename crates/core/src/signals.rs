@@ -26,9 +26,11 @@ pub struct RuleDefinition {
     pub code: SignalRule,
     pub name_nl: String,
     pub name_en: String,
-    pub basis: String,
+    pub basis_nl: String,
+    pub basis_en: String,
     pub threshold: f64,
-    pub unit: String,
+    pub unit_nl: String,
+    pub unit_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -213,7 +215,7 @@ mod tests {
     fn the_shipped_rules_read() {
         let rules = default_rules().unwrap();
         assert_eq!(rules.len(), SignalRule::ALL.len());
-        assert!(rules.iter().all(|r| !r.basis.is_empty() && !r.name_nl.is_empty()));
+        assert!(rules.iter().all(|r| !r.basis_nl.is_empty() && !r.basis_en.is_empty() && !r.name_nl.is_empty()));
     }
 
     #[test]

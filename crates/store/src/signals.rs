@@ -610,7 +610,7 @@ impl Store {
             return Err(StoreError::invalid("reason", "reason_required", "say why no action is needed"));
         }
         if reason.chars().count() > 1000 {
-            return Err(StoreError::invalid("reason", "too_long", "a reason has at most 1000 characters"));
+            return Err(StoreError::invalid("reason", "reason_too_long", "a reason has at most 1000 characters"));
         }
         let before = self.signal(municipality, id).await?;
         if before.closed_on.is_some() {

@@ -623,6 +623,77 @@ texts! {
     upload_rejected: "afgewezen", "refused";
     upload_failed: "mislukt", "failed";
     upload_stay: "verblijf", "stay";
+    sig_nav: "Signalen", "Signals";
+    sig_title: "Signalen van overbewoning", "Overcrowding signals";
+    sig_intro: "Waar is het de moeite waard om te gaan kijken? Per adres brengen we drie bronnen samen: het aantal ingeschrevenen uit uw eigen BRP-uittreksel, de oppervlakte en het gebruik uit de BAG, en de capaciteit en bezetting uit het register. Een signaal gaat over een adres, nooit over een persoon.", "Where is it worth taking a look? Per address we join three sources: the number of registered persons from your own BRP extract, the floor area and use from the BAG, and the capacity and occupancy from the register. A signal is about an address, never about a person.";
+    sig_counts_intro: "U ziet het aantal signalen per gemeente en regel. Adressen ziet alleen de gemeente zelf, omdat ze uit haar eigen BRP-uittreksel komen.", "You see the number of signals per municipality and rule. Only the municipality itself sees addresses, because they come from its own BRP extract.";
+    sig_sources: "Bronnen", "Sources";
+    sig_bag: "BAG", "BAG";
+    sig_bag_none: "Nog geen BAG ingelezen: de oppervlakte per adres ontbreekt.", "No BAG imported yet: floor areas per address are missing.";
+    sig_bag_summary: "verblijfsobjecten, ingelezen op", "verblijfsobjecten, imported on";
+    sig_brp: "Uw BRP-uittreksel", "Your BRP extract";
+    sig_brp_none: "Nog geen BRP-uittreksel geüpload.", "No BRP extract uploaded yet.";
+    sig_brp_summary_addresses: "adressen", "addresses";
+    sig_brp_summary_registered: "ingeschrevenen, geüpload op", "registered persons, uploaded on";
+    sig_by: "door", "by";
+    sig_last_run: "Laatst berekend", "Last computed";
+    sig_never_run: "Nog niet berekend.", "Not computed yet.";
+    sig_run_counts_opened: "nieuw", "new";
+    sig_run_counts_closed: "gesloten", "closed";
+    sig_run_now: "Nu opnieuw berekenen", "Compute again now";
+    sig_upload: "BRP-uittreksel uploaden", "Upload a BRP extract";
+    sig_upload_intro: "Een CSV-bestand (UTF-8) dat u uit uw eigen BRP maakt, met per adres alleen aantallen. Een bestand met namen, geboortedata of BSN's wordt geweigerd. Het nieuwe bestand vervangt het vorige in zijn geheel; daarna worden de signalen opnieuw berekend.", "A CSV file (UTF-8) you export from your own BRP, with counts per address only. A file with names, dates of birth or BSNs is refused. The new file replaces the previous one whole; then the signals are computed again.";
+    sig_upload_example: "Voorbeeld en uitleg van de kolommen", "Example and the columns explained";
+    sig_upload_done: "Het BRP-uittreksel is ingelezen en de signalen zijn opnieuw berekend.", "The BRP extract was read and the signals were computed again.";
+    sig_upload_refused: "Het bestand is niet ingelezen; er is niets veranderd.", "The file was not read; nothing changed.";
+    sig_run_done: "De signalen zijn opnieuw berekend.", "The signals were computed again.";
+    sig_thresholds_done: "De drempels zijn opgeslagen en de signalen opnieuw berekend.", "The thresholds were saved and the signals computed again.";
+    sig_state_open: "Open", "Open";
+    sig_state_dismissed: "Gezien, geen actie", "Seen, no action";
+    sig_state_closed: "Gesloten", "Closed";
+    sig_rule: "Regel", "Rule";
+    sig_address: "Adres", "Address";
+    sig_evidence: "Waarom", "Why";
+    sig_score: "Score", "Score";
+    sig_first_seen: "Eerst gezien", "First seen";
+    sig_last_seen: "Laatst gezien", "Last seen";
+    sig_closed_on: "Gesloten op", "Closed on";
+    sig_none: "Geen signalen in deze lijst.", "No signals in this list.";
+    sig_sorted_by: "gesorteerd op", "sorted by";
+    sig_page: "Pagina", "Page";
+    sig_previous: "Vorige", "Previous";
+    sig_next: "Volgende", "Next";
+    sig_of: "van", "of";
+    sig_download: "Download als CSV", "Download as CSV";
+    sig_map_title: "Adressen met open signalen", "Addresses with open signals";
+    sig_map_desc: "Kaart van de gemeente met een stip per adres met een open signaal (de hoogste scores eerst, ten hoogste 300). Dezelfde adressen staan in de lijst.", "Map of the municipality with a dot per address with an open signal (highest scores first, at most 300). The same addresses are in the list.";
+    sig_map_legend: "open signalen", "open signals";
+    sig_no_position: "Adressen zonder positie in de BAG staan alleen in de lijst.", "Addresses without a position in the BAG are in the list only.";
+    sig_thresholds: "Drempels van uw gemeente", "Your municipality's thresholds";
+    sig_thresholds_intro: "Elke regel heeft een landelijke standaardwaarde met zijn grondslag. U kunt de drempel aanpassen aan uw eigen beleid, bijvoorbeeld een strengere oppervlaktenorm.", "Each rule has a national default with its basis. You can adjust the threshold to your own policy, for example a stricter floor-area norm.";
+    sig_threshold: "Drempel", "Threshold";
+    sig_basis: "Grondslag", "Basis";
+    sig_default: "standaard", "default";
+    sig_save_thresholds: "Drempels opslaan", "Save thresholds";
+    sig_counts_caption: "Signalen per gemeente en regel", "Signals per municipality and rule";
+    sig_total: "Totaal", "Total";
+    sig_back: "Alle signalen", "All signals";
+    sig_location: "Locatie in het register", "Location in the register";
+    sig_vbo: "BAG-verblijfsobject", "BAG verblijfsobject";
+    sig_state: "Status", "Status";
+    sig_dismiss: "Gezien, geen actie nodig", "Seen, no action needed";
+    sig_dismiss_intro: "Is dit signaal bekeken en is er niets te doen? Leg vast waarom. Het signaal blijft in de lijst 'Gezien, geen actie' tot de oorzaak weg is; komt het later terug, dan is het weer open.", "Has this signal been looked at and is there nothing to do? Record why. The signal stays in the list 'Seen, no action' until its cause is gone; if it comes back later, it is open again.";
+    sig_reason: "Reden", "Reason";
+    sig_dismissed_by: "Gemarkeerd door", "Marked by";
+    sig_ev_registered: "ingeschreven", "registered";
+    sig_ev_floor_area_m2: "m² gebruiksoppervlakte", "m² floor area";
+    sig_ev_allowed: "toegestaan", "allowed";
+    sig_ev_m2_per_person: "m² per persoon (norm)", "m² per person (norm)";
+    sig_ev_threshold: "drempel", "threshold";
+    sig_ev_registered_last_12_months: "nieuw ingeschreven in 12 maanden", "newly registered in 12 months";
+    sig_ev_occupied: "bezet", "occupied";
+    sig_ev_permitted: "toegestaan", "permitted";
+    sig_ev_stays_flagged: "verblijven zonder inschrijving", "stays without registration";
 }
 
 impl Texts {
@@ -1023,6 +1094,19 @@ impl Texts {
             "agreement_exists" => "Deze regio heeft al een afspraak; leg een nieuwe versie vast.",
             "below_task_at_end" => "Aan het einde van de looptijd is de hele opgave het doel.",
             "invalid_month" => "Dit is geen maand. Schrijf jjjj-mm, bijvoorbeeld 2026-10.",
+            "empty_file" => "Het bestand is leeg. De eerste regel noemt de kolommen.",
+            "personal_data" => {
+                "Deze kolom lijkt persoonsgegevens te bevatten (namen, geboortedata of BSN's). Wij nemen alleen aantallen per adres aan, dus het bestand is geweigerd."
+            }
+            "invalid_nummeraanduiding" => "Dit is geen nummeraanduiding-id: 16 cijfers, met 20 op plaats 5 en 6.",
+            "implausible_count" => "Zoveel personen op één adres is niet aannemelijk (ten hoogste 100.000).",
+            "recent_above_total" => "Er zijn meer nieuwe inschrijvingen dan ingeschrevenen.",
+            "repeated_address" => "Dit adres staat al op een eerdere regel; elk adres één keer.",
+            "invalid_threshold" => "Een drempel is een getal van 0 tot en met 10.000.",
+            "reason_required" => "Schrijf op waarom er geen actie nodig is.",
+            "reason_too_long" => "Deze reden is te lang: hoogstens 1.000 tekens.",
+            "signal_closed" => "Dit signaal is gesloten: de oorzaak is weg.",
+            "unknown_rule" => "Deze regel bestaat niet.",
             _ => return e.message.clone(),
         };
         nl.to_string()

@@ -23,6 +23,7 @@ mod occupancy_admin;
 mod occupancy_views;
 mod openapi;
 mod pages;
+mod signals;
 
 pub use auth::{Ctx, hash_password, new_api_token};
 
@@ -97,7 +98,7 @@ pub fn router(state: AppState) -> Router {
 /// The product's routes and `extra` behind the same layers (body limit, security headers):
 /// the benchmark adds its ceiling endpoint this way, so both pass the same server stack.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
-    Router::new()
+    let limited = Router::new()
         .merge(extra)
         .merge(pages::routes())
         .merge(certificates::routes())
@@ -117,11 +118,16 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .merge(occupancy_views::api_routes())
                 .merge(monitor::api_routes())
                 .merge(agreements::api_routes())
-                .merge(occupancy_admin::api_routes()),
+                .merge(occupancy_admin::api_routes())
+                .merge(signals::api_routes()),
         )
+        .merge(signals::routes())
         .route("/healthz", axum::routing::get(api::healthz))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // The BRP extract uploads carry their own, larger limit.
+    limited
+        .merge(signals::upload_routes().layer(RequestBodyLimitLayer::new(signals::MAX_EXTRACT_BYTES)))
         .fallback(error::fallback)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(error::explain_too_large))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

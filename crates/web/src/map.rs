@@ -61,6 +61,17 @@ pub struct MapOptions<'a> {
     /// Fixed classes (inclusive, ascending; the last may end at `i64::MAX`) instead of
     /// classes from the values' quintiles; values below the first class have no data.
     pub classes: Option<&'a [(i64, i64)]>,
+    /// Places drawn as dots over the municipalities (an address's signals, say).
+    pub points: &'a [MapPoint],
+}
+
+/// A dot on the map at an RD New position, with its accessible title and a link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPoint {
+    pub x: f64,
+    pub y: f64,
+    pub title: String,
+    pub href: String,
 }
 
 struct Shape {
@@ -81,6 +92,9 @@ pub struct MapBase {
     extent: [f64; 4],
     /// Sum of the path data lengths, to size the output buffer.
     path_bytes: usize,
+    /// The projection: RD New (x, y) to SVG units is ((x - origin.0) * scale, (origin.1 - y) * scale).
+    origin: (f64, f64),
+    scale: f64,
 }
 
 impl MapBase {
@@ -156,7 +170,7 @@ impl MapBase {
         if extent[0] > extent[2] {
             extent = [0.0, 0.0, MAP_WIDTH, MAP_WIDTH];
         }
-        MapBase { shapes, extent, path_bytes }
+        MapBase { shapes, extent, path_bytes, origin: (minx, maxy), scale }
     }
 
     /// Number of municipalities in the base.
@@ -289,6 +303,27 @@ impl MapBase {
             }
         }
         out.push_str("</g>");
+        if !opts.points.is_empty() {
+            // Dark red with a white ring: visible on every class colour and on grey.
+            let _ =
+                write!(out, "<g fill=\"#a50f15\" stroke=\"#ffffff\" stroke-width=\"{}\">", Fixed3(STROKE_WIDTH * k));
+            let r = Fixed3(2.5 * k);
+            for p in opts.points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()) {
+                let (cx, cy) = ((p.x - self.origin.0) * self.scale, (self.origin.1 - p.y) * self.scale);
+                let title = escape(&p.title);
+                let dot = format!(
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"{r}\"><title>{title}</title></circle>",
+                    Fixed3(cx),
+                    Fixed3(cy)
+                );
+                if p.href.is_empty() {
+                    out.push_str(&dot);
+                } else {
+                    let _ = write!(out, "<a href=\"{}\">{dot}</a>", escape(&p.href));
+                }
+            }
+            out.push_str("</g>");
+        }
         if zoomed {
             out.push_str("</g>");
         }
@@ -547,7 +582,23 @@ mod tests {
             no_data_label: "geen",
             value_label: "bedden",
             classes: None,
+            points: &[],
         }
+    }
+
+    #[test]
+    fn points_are_dots_with_a_title_and_a_link() {
+        let base = base_with(&names());
+        let code = base.shapes[0].code.clone();
+        let highlight = [code];
+        let points = [
+            MapPoint { x: 155_000.0, y: 463_000.0, title: "Laan 1 & 2".into(), href: "/signalen/7".into() },
+            MapPoint { x: f64::NAN, y: 0.0, title: "nowhere".into(), href: String::new() },
+        ];
+        let svg = base.render(&HashMap::new(), &MapOptions { highlight: Some(&highlight), points: &points, ..opts() });
+        assert_well_formed(&svg);
+        assert_eq!(svg.matches("<circle").count(), 1, "a point without a position is left out");
+        assert!(svg.contains("<a href=\"/signalen/7\"><circle") && svg.contains("<title>Laan 1 &amp; 2</title>"));
     }
 
     /// Checks that every tag is closed in order, attributes are quoted, and every `&` starts

@@ -463,11 +463,15 @@ fn raw(cell: &Cell) -> String {
 /// A text cell as CSV: one that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`)
 /// gets a leading apostrophe, as OWASP advises for CSV exports.
 fn csv_cell(cell: &Cell) -> String {
-    let s = raw(cell);
     match cell {
-        Cell::Text(_) | Cell::Link(..) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
-        _ => s,
+        Cell::Text(_) | Cell::Link(..) => spreadsheet_safe(&raw(cell)),
+        _ => raw(cell),
     }
+}
+
+/// Text for a CSV cell that a spreadsheet shows as text and never runs as a formula.
+pub(crate) fn spreadsheet_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
 }
 
 fn csv_body(t: &Table) -> Result<Vec<u8>, ApiError> {
@@ -914,6 +918,7 @@ fn map_svg(state: &AppState, tr: &Texts, r: &Report) -> String {
             no_data_label: tr.mon_no_share,
             value_label: "%",
             classes: Some(&CLASSES),
+            points: &[],
         },
     )
 }

@@ -47,7 +47,7 @@ pub(crate) fn bad_param(field: &str, code: &'static str, message: String) -> Api
 }
 
 /// `?date=YYYY-MM-DD` (today when absent), within 2000–2100.
-fn date_param(q: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
+pub(crate) fn date_param(q: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
     let Some(s) = q.get("date").map(|s| s.trim()).filter(|s| !s.is_empty()) else {
         return Ok(chrono::Utc::now().date_naive());
     };
@@ -64,7 +64,7 @@ pub(crate) fn area_param(q: &HashMap<String, String>) -> Result<Area, ApiError> 
         .map_err(|(field, code, message)| bad_param(field, code, message))
 }
 
-fn municipality_param(q: &HashMap<String, String>) -> Result<Option<MunicipalityCode>, ApiError> {
+pub(crate) fn municipality_param(q: &HashMap<String, String>) -> Result<Option<MunicipalityCode>, ApiError> {
     match q.get("municipality").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => MunicipalityCode::parse(&s.to_ascii_uppercase())
@@ -73,18 +73,22 @@ fn municipality_param(q: &HashMap<String, String>) -> Result<Option<Municipality
     }
 }
 
-/// What the flags request asks for, as the viewer may see it.
-enum FlagRequest {
+/// What a request for flags or signals asks for, as the viewer may see it.
+pub(crate) enum FlagRequest {
     Locations(MunicipalityCode),
     Municipalities(Option<Vec<MunicipalityCode>>),
 }
 
-fn flag_request(ctx: &Ctx, municipality: Option<MunicipalityCode>) -> Result<FlagRequest, ApiError> {
-    match (ctx.viewer.registration_flag_view(), municipality) {
+/// The request of `?municipality=` under `view` (the registration flags' or the signals'):
+/// addresses of one municipality, or counts per municipality.
+pub(crate) fn flag_request(
+    ctx: &Ctx,
+    view: FlagView,
+    municipality: Option<MunicipalityCode>,
+) -> Result<FlagRequest, ApiError> {
+    match (view, municipality) {
         (FlagView::Nothing, _) if ctx.viewer.principal().is_none() => Err(ApiError::unauthorized()),
-        (FlagView::Nothing, _) => {
-            Err(ApiError::forbidden("registration flags are for municipalities, regions and the ministry"))
-        }
+        (FlagView::Nothing, _) => Err(ApiError::forbidden("this view is for municipalities, regions and the ministry")),
         (FlagView::Locations(scope), Some(m)) if scope.covers_municipality(m.as_str()) => Ok(FlagRequest::Locations(m)),
         (FlagView::Locations(_), Some(_)) => Err(ApiError::not_found()),
         (FlagView::Locations(LocationScope::Municipalities(ms)), None) if ms.len() == 1 => {
@@ -136,7 +140,7 @@ async fn flags_api(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let date = date_param(&q)?;
-    let request = flag_request(&ctx, municipality_param(&q)?)?;
+    let request = flag_request(&ctx, ctx.viewer.registration_flag_view(), municipality_param(&q)?)?;
     let body = match request {
         FlagRequest::Locations(m) => {
             let items = state.store.registration_flags(&m, date).await?;
@@ -686,7 +690,9 @@ async fn flags_page(
     let result: PageResult = async {
         let tr = ctx.lang.texts();
         let date = date_param(&q).map_err(page_error)?;
-        let request = flag_request(&ctx, municipality_param(&q).map_err(page_error)?).map_err(page_error)?;
+        let request =
+            flag_request(&ctx, ctx.viewer.registration_flag_view(), municipality_param(&q).map_err(page_error)?)
+                .map_err(page_error)?;
         let day = date.to_string();
         let (per_location, municipality, caption, (rows, total)) = match request {
             FlagRequest::Locations(m) => {

@@ -61,6 +61,7 @@ pub struct Layout {
     pub csrf: String,
     pub can_see_locations: bool,
     pub can_see_inspections: bool,
+    pub can_see_signals: bool,
     pub demo_banner: bool,
 }
 
@@ -85,6 +86,7 @@ pub(crate) fn layout(
         csrf: ctx.csrf.clone().unwrap_or_default(),
         can_see_locations: ctx.viewer.location_read_scope() != LocationScope::Nothing,
         can_see_inspections: flexwonen_core::inspections::read_scope(&ctx.viewer) != LocationScope::Nothing,
+        can_see_signals: ctx.viewer.signal_view() != flexwonen_core::access::FlagView::Nothing,
         demo_banner: state.config.demo_banner,
     }
 }
@@ -301,6 +303,7 @@ fn totals_view(
             no_data_label: tr.none_word,
             value_label: tr.beds_word,
             classes: None,
+            points: &[],
         },
     );
     Arc::new(TotalsView {

@@ -59,6 +59,16 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (format!("/monitor/rapport?id={region}"), [OK; 7]),
         ("/monitor?level=municipality&id=GM1783".into(), [OK; 7]),
         ("/afspraken".into(), [OK; 7]),
+        // Signals: the municipality its own addresses; admin, ministry, region counts only.
+        ("/signalen".into(), [SEE_OTHER, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN]),
+        (
+            "/signalen?municipality=GM1783".into(),
+            [SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            "/signalen?municipality=GM0518".into(),
+            [SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN],
+        ),
     ];
     let mut browsers = vec![None];
     for (name, _) in ACCOUNTS {
@@ -99,6 +109,17 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         (Method::GET, "/api/v1/agreements".into(), [OK; 7]),
         (Method::GET, "/api/v1/parties".into(), [OK; 7]),
         (Method::GET, "/api/v1/monitor".into(), [OK; 7]),
+        (Method::GET, "/api/v1/signals".into(), [UNAUTHORIZED, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN]),
+        (
+            Method::GET,
+            "/api/v1/signals/rules".into(),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            Method::GET,
+            "/api/v1/brp-extracts".into(),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN],
+        ),
         (Method::GET, "/api/v1/monitor/snapshots".into(), [OK; 7]),
         (Method::GET, "/api/v1/projects".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
         (Method::GET, "/api/v1/locations".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
