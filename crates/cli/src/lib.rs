@@ -2,11 +2,13 @@
 //! holds what the subcommands do, so tests can call it directly.
 
 pub mod accounts;
+pub mod bag_generate;
 pub mod bag_import;
 pub mod bag_source;
 pub mod bench;
 pub mod bench_monitor;
 pub mod bench_occupancy;
+pub mod bench_signals;
 pub mod demo;
 pub mod locations_io;
 

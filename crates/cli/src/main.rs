@@ -84,10 +84,41 @@ enum Command {
         #[command(subcommand)]
         action: MonitorAction,
     },
+    /// Test data in real formats.
+    Generate {
+        #[command(subcommand)]
+        what: GenerateWhat,
+    },
     /// Overcrowding signals.
     Signals {
         #[command(subcommand)]
         action: SignalsAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum GenerateWhat {
+    /// A BAG extract in the LV BAG 2.0 format (verblijfsobjecten, nummeraanduidingen,
+    /// openbare ruimten, woonplaatsen; 10,000 objects per file), and with --brp the matching
+    /// BRP extract. The same options give the same files.
+    Bag {
+        /// Verblijfsobjecten (about 330,000 for Rotterdam, 10,000,000 for the country).
+        #[arg(long)]
+        objects: u64,
+        /// The municipality (GMxxxx; the addresses lie in it), or 9999 for a national extract.
+        #[arg(long, default_value = "GM0599")]
+        municipality: String,
+        /// folder, zip (a municipality's extract) or national (a zip of zips).
+        #[arg(long, default_value = "zip")]
+        layout: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where the extract goes (a folder or a .zip file).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Also write the matching BRP extract (CSV) here.
+        #[arg(long)]
+        brp: Option<std::path::PathBuf>,
     },
 }
 
@@ -170,6 +201,15 @@ enum BenchWhat {
         /// Requests per page.
         #[arg(long, default_value_t = 200)]
         requests: usize,
+    },
+    /// The signal run of one municipality: a generated BAG extract and BRP extract of
+    /// `objects` addresses imported into the database (which must hold no BAG), then the run
+    /// timed cold and again (median), as one JSON line.
+    Signals {
+        #[arg(long, default_value_t = 330_000)]
+        objects: u64,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// The demo load with occupancy into the database (REPLACES ALL DATA; refused unless the
     /// database is empty or holds demo data): generation and load times, stays per second.
@@ -430,6 +470,33 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench { what: BenchWhat::Norms { scale, rounds } } => {
             check_scale(scale)?;
             println!("{}", flexwonen::bench::norms(scale, rounds.max(1))?);
+        }
+        Command::Bench { what: BenchWhat::Signals { objects, runs } } => {
+            println!("{}", flexwonen::bench_signals::signals(&store, objects, runs.max(1)).await?);
+        }
+        Command::Generate { what: GenerateWhat::Bag { objects, municipality, layout, seed, out, brp } } => {
+            let layout = match layout.as_str() {
+                "folder" => flexwonen::bag_generate::Layout::Folder,
+                "zip" => flexwonen::bag_generate::Layout::Zip,
+                "national" => flexwonen::bag_generate::Layout::National,
+                other => return Err(format!("--layout: '{other}' is not folder, zip or national").into()),
+            };
+            let spec = flexwonen::bag_generate::Spec::for_municipality(&municipality, objects, seed)?;
+            let started = std::time::Instant::now();
+            let made = flexwonen::bag_generate::generate(&spec, layout, &out, brp.as_deref())?;
+            println!(
+                "generated {} in {:.1} s: {} verblijfsobjecten ({} occurrences of all types), {} nummeraanduidingen, {} openbare ruimten, {} woonplaatsen, {} MB of XML; BRP extract: {} addresses, {} registered",
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                made.verblijfsobjecten,
+                made.occurrences,
+                made.nummeraanduidingen,
+                made.openbare_ruimten,
+                made.woonplaatsen,
+                made.xml_bytes / 1_000_000,
+                made.brp_addresses,
+                made.brp_registered
+            );
         }
         Command::Bench { what: BenchWhat::Monitor { scale, requests } } => {
             check_scale(scale)?;

@@ -29,6 +29,7 @@ pub struct BagSummary {
 
 /// An import under way: rows are written as they come; nothing is visible before `finish`.
 pub struct BagImport {
+    store: Store,
     tx: WriteTx,
     summary: BagSummary,
     vbo: Latest,
@@ -117,6 +118,7 @@ impl Store {
         .await?;
         let summary = BagSummary { import_id: id, source: source.to_string(), imported_at, ..Default::default() };
         Ok(BagImport {
+            store: self.clone(),
             tx,
             summary,
             vbo: Latest::new(
@@ -329,6 +331,7 @@ impl BagImport {
         )
         .await?;
         self.tx.commit().await?;
+        self.store.after_bulk_write(&TABLES).await?;
         Ok(summary)
     }
 }

@@ -225,6 +225,22 @@ impl Store {
         })
     }
 
+    /// After a bulk write into `tables`. SQLite: copies the write-ahead log into the database
+    /// and empties it, because a log left to grow (hundreds of MB after a BAG import) slows
+    /// every later read, which looks each page up in it. PostgreSQL: refreshes the statistics
+    /// of `tables` (if any) at once, so the next join is planned for their real size, not for the
+    /// empty tables autovacuum last saw.
+    pub(crate) async fn after_bulk_write(&self, tables: &[&str]) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?,
+            Backend::Postgres if tables.is_empty() => return Ok(()),
+            Backend::Postgres => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {}", tables.join(", ")))).execute(&self.pool).await?
+            }
+        };
+        Ok(())
+    }
+
     /// Is the database reachable? For `/healthz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use flexwonen_core::capacity::permitted_only;
 use flexwonen_core::certificates::{certified_on, lapsed_on};
 use flexwonen_core::ids::MunicipalityCode;
-use flexwonen_core::signals::{AddressFacts, RuleDefinition, SignalRule, default_rules, judge, tuned_rules};
+use flexwonen_core::signals::{AddressFacts, Finding, RuleDefinition, SignalRule, default_rules, judge, tuned_rules};
 use serde::Serialize;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -146,6 +146,54 @@ struct Place {
     facts: AddressFacts,
 }
 
+/// One line of the BRP query, borrowed from its text.
+struct BrpLine<'a> {
+    key: &'a str,
+    registered: i64,
+    recent: i64,
+    vbo: &'a str,
+    area: Option<i64>,
+    x: Option<i64>,
+    y: Option<i64>,
+}
+
+impl<'a> BrpLine<'a> {
+    fn parse(line: &'a str) -> Result<BrpLine<'a>, StoreError> {
+        let bad = || decoding(format!("signal line '{line}'"));
+        let mut f = line.split('\t');
+        let mut next = || f.next().ok_or_else(bad);
+        let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
+        let opt = |s: &str| if s.is_empty() { Ok(None) } else { int(s).map(Some) };
+        Ok(BrpLine {
+            key: next()?,
+            registered: int(next()?)?,
+            recent: int(next()?)?,
+            vbo: next()?,
+            area: opt(next()?)?,
+            x: opt(next()?)?,
+            y: opt(next()?)?,
+        })
+    }
+
+    /// What the line says of `place`: its registrations add up; the BAG's floor area and
+    /// position come first.
+    fn add_to(&self, place: &mut Place) {
+        if let Some(area) = self.area {
+            place.facts.floor_area_m2 = Some(area);
+        }
+        if place.vbo_id.is_none() && !self.vbo.is_empty() {
+            place.vbo_id = Some(self.vbo.to_string());
+        }
+        if let (Some(x), Some(y)) = (self.x, self.y) {
+            place.x = Some(x as f64);
+            place.y = Some(y as f64);
+        }
+        place.facts.registered = Some(place.facts.registered.unwrap_or(0) + self.registered);
+        place.facts.registered_last_12_months =
+            Some(place.facts.registered_last_12_months.unwrap_or(0) + self.recent);
+    }
+}
+
 fn day(d: NaiveDate) -> String {
     d.format(DATE_FORMAT).to_string()
 }
@@ -173,26 +221,25 @@ fn address_line(key: &str, street: &str, place: &str) -> String {
     }
 }
 
-/// The BRP query: one text per line of the extract with what the BAG knows of its address,
-/// fields separated by `\t` (one value per row: the `Any` driver's cost is per value).
-fn brp_query(join: &str) -> String {
+/// The BRP query: a text per line of the extract with what the BAG knows of its address,
+/// fields separated by `\t`, lines joined by `\n` a thousand at a time: the `Any` driver's
+/// cost is per row and value (a row each would cost more than the join itself).
+fn brp_query(join: &str, filter: &str) -> String {
     format!(
-        "SELECT COALESCE(n.address_key, c.address_key, 'NUM:' || c.nummeraanduiding_id) || '\t'
+        "SELECT string_agg(COALESCE(n.address_key, c.address_key, 'NUM:' || c.nummeraanduiding_id) || '\t'
              || CAST(c.registered AS TEXT) || '\t' || CAST(c.registered_last_12_months AS TEXT) || '\t'
              || COALESCE(v.id, sv.id, '') || '\t'
              || COALESCE(CAST(COALESCE(v.floor_area_m2, sv.floor_area_m2) AS TEXT), '') || '\t'
              || COALESCE(CAST(CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT) AS TEXT), '') || '\t'
-             || COALESCE(CAST(CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT) AS TEXT), '') || '\t'
-             || COALESCE(o.name, '') || '\t' || COALESCE(w.name, '')
+             || COALESCE(CAST(CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT) AS TEXT), ''), '\n')
          FROM brp_counts c
          JOIN brp_extracts e ON e.id = c.extract_id
          LEFT JOIN bag_num n ON n.import_id = $1 AND {join}
          LEFT JOIN bag_vbo v ON v.import_id = $1 AND v.main_address = n.id
          LEFT JOIN bag_vbo_side s ON s.import_id = $1 AND s.address_id = n.id
          LEFT JOIN bag_vbo sv ON sv.import_id = $1 AND sv.id = s.vbo_id
-         LEFT JOIN bag_opr o ON o.import_id = $1 AND o.id = n.street_id
-         LEFT JOIN bag_wpl w ON w.import_id = $1 AND w.id = COALESCE(n.place_id, o.place_id)
-         WHERE e.municipality_code = $2"
+         WHERE e.municipality_code = $2 AND {filter}
+         GROUP BY c.line / 1000"
     )
 }
 
@@ -260,8 +307,10 @@ impl Store {
         municipality: &MunicipalityCode,
         date: NaiveDate,
     ) -> Result<SignalRun, StoreError> {
+        let started = std::time::Instant::now();
         let rules = self.signal_rules(municipality).await?;
-        let places = self.signal_places(municipality, date).await?;
+        let (addresses, judged) = self.judge_addresses(municipality, date, &rules).await?;
+        let read_ms = started.elapsed().as_millis();
         let today = day(date);
         let code = municipality.as_str();
 
@@ -281,8 +330,8 @@ impl Store {
         let mut batch = RowBatch::new(
             "INSERT INTO signal_findings (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score) VALUES ",
         );
-        for (key, place) in &places {
-            for finding in judge(&rules, &place.facts) {
+        for (key, place, findings) in &judged {
+            for finding in findings {
                 let mut row = String::from("(");
                 quoted(&mut row, code);
                 row.push_str(", ");
@@ -375,7 +424,7 @@ impl Store {
             municipality_code: code.to_string(),
             run_at: now(),
             run_on: today,
-            addresses: places.len() as i64,
+            addresses,
             opened: inserted + reopened,
             closed,
             open_signals,
@@ -404,6 +453,10 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // A run rewrites thousands of rows: keep SQLite's log short (autovacuum keeps the
+        // statistics of this small table on PostgreSQL).
+        self.after_bulk_write(&[]).await?;
+        tracing::debug!(municipality = code, read_ms, total_ms = started.elapsed().as_millis(), "signal run");
         Ok(run)
     }
 
@@ -425,17 +478,125 @@ impl Store {
         Ok(runs)
     }
 
-    /// Every address of the municipality with what is known of it, by address key: the lines
-    /// of its BRP extract with their BAG object, and the register's locations with their
-    /// permitted capacity, occupancy, certification and flagged stays on `date`.
-    async fn signal_places(
+    /// Judges every address of the municipality on `date`: the lines of its BRP extract with
+    /// their BAG object, and the register's locations with their permitted capacity,
+    /// occupancy, certification and flagged stays. Gives how many addresses were judged, and
+    /// those where a rule fires with their findings, by address key.
+    async fn judge_addresses(
         &self,
         municipality: &MunicipalityCode,
         date: NaiveDate,
-    ) -> Result<HashMap<String, Place>, StoreError> {
+        rules: &[RuleDefinition],
+    ) -> Result<(i64, Vec<(String, Place, Vec<Finding>)>), StoreError> {
         let import: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM bag_imports").fetch_one(&self.pool).await?;
+        let (mut places, by_vbo) = self.register_places(municipality, date).await?;
+        // The BRP extract, by postcode and by nummeraanduiding id: its lines borrow from the
+        // fetched text, and only an address where a rule fires gets a `Place` of its own.
+        let mut chunks: Vec<String> = Vec::new();
+        for (join, filter) in [
+            ("n.address_key = c.address_key", "c.address_key IS NOT NULL"),
+            ("n.id = c.nummeraanduiding_id", "c.nummeraanduiding_id IS NOT NULL"),
+        ] {
+            let part: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(brp_query(join, filter)))
+                .bind(import)
+                .bind(municipality.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+            chunks.extend(part);
+        }
+        let mut brp_only: HashMap<&str, BrpLine> = HashMap::new();
+        for line in chunks.iter().flat_map(|c| c.split('\n')) {
+            let l = BrpLine::parse(line)?;
+            // The register's location at this address, or in the same BAG object.
+            let register_key = if places.contains_key(l.key) {
+                Some(l.key.to_string())
+            } else {
+                (!l.vbo.is_empty()).then(|| by_vbo.get(l.vbo).cloned()).flatten()
+            };
+            match register_key.and_then(|k| places.get_mut(&k)) {
+                Some(place) => l.add_to(place),
+                None => match brp_only.get_mut(l.key) {
+                    Some(same) => {
+                        same.registered += l.registered;
+                        same.recent += l.recent;
+                    }
+                    None => {
+                        brp_only.insert(l.key, l);
+                    }
+                },
+            }
+        }
+        let addresses = (places.len() + brp_only.len()) as i64;
+        let mut judged = Vec::new();
+        for (key, place) in places {
+            let findings = judge(rules, &place.facts);
+            if !findings.is_empty() {
+                judged.push((key, place, findings));
+            }
+        }
+        let first_brp = judged.len();
+        for (key, l) in brp_only {
+            let mut place = Place::default();
+            l.add_to(&mut place);
+            let findings = judge(rules, &place.facts);
+            if !findings.is_empty() {
+                judged.push((key.to_string(), place, findings));
+            }
+        }
+        // Street and place names for the addresses with a signal only.
+        let names = self.address_names(import, judged[first_brp..].iter().map(|(key, _, _)| key.as_str())).await?;
+        for (key, place, _) in &mut judged[first_brp..] {
+            place.address = match key.strip_prefix("NUM:") {
+                Some(id) => format!("nummeraanduiding {id}"),
+                None => {
+                    let (street, town) = names.get(key.as_str()).map_or(("", ""), |(s, t)| (s.as_str(), t.as_str()));
+                    address_line(key, street, town)
+                }
+            };
+        }
+        Ok((addresses, judged))
+    }
+
+    /// The street and woonplaats names of addresses (by key) in the BAG import.
+    async fn address_names<'k>(
+        &self,
+        import: Option<i64>,
+        keys: impl Iterator<Item = &'k str>,
+    ) -> Result<HashMap<String, (String, String)>, StoreError> {
+        let keys: Vec<&str> = keys.filter(|k| !k.starts_with("NUM:")).collect();
+        let mut names = HashMap::with_capacity(keys.len());
+        for part in keys.chunks(crate::bulk::ROWS_PER_STATEMENT) {
+            let mut list = String::new();
+            for (i, key) in part.iter().enumerate() {
+                if i > 0 {
+                    list.push_str(", ");
+                }
+                quoted(&mut list, key);
+            }
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT n.address_key, COALESCE(o.name, '') AS street, COALESCE(w.name, '') AS town FROM bag_num n
+                 LEFT JOIN bag_opr o ON o.import_id = n.import_id AND o.id = n.street_id
+                 LEFT JOIN bag_wpl w ON w.import_id = n.import_id AND w.id = COALESCE(n.place_id, o.place_id)
+                 WHERE n.import_id = $1 AND n.address_key IN ({list})"
+            )))
+            .bind(import)
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                names.insert(r.try_get("address_key")?, (r.try_get("street")?, r.try_get("town")?));
+            }
+        }
+        Ok(names)
+    }
+
+    /// The register's locations in the municipality as places, by address key, and the
+    /// address key of each BAG object a location is linked to.
+    async fn register_places(
+        &self,
+        municipality: &MunicipalityCode,
+        date: NaiveDate,
+    ) -> Result<(HashMap<String, Place>, HashMap<String, String>), StoreError> {
         let mut places: HashMap<String, Place> = HashMap::new();
-        // The register first, so BRP lines find their location by key or by BAG object.
         let sets = self.rule_sets().await?;
         let book = self.certificate_book().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -505,54 +666,7 @@ impl Store {
                 place.facts.unregistered_long_stays = r.try_get("flagged")?;
             }
         }
-        // The BRP extract, by postcode and by nummeraanduiding id.
-        for join in ["n.address_key = c.address_key", "n.id = c.nummeraanduiding_id"] {
-            let filter = if join.contains("c.address_key") {
-                "c.address_key IS NOT NULL"
-            } else {
-                "c.nummeraanduiding_id IS NOT NULL"
-            };
-            let lines: Vec<String> =
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{} AND {filter}", brp_query(join))))
-                    .bind(import)
-                    .bind(municipality.as_str())
-                    .fetch_all(&self.pool)
-                    .await?;
-            for line in &lines {
-                let bad = || decoding(format!("signal line '{line}'"));
-                let f: Vec<&str> = line.split('\t').collect();
-                let [key, registered, new, vbo, area, x, y, street, place] = f[..] else { return Err(bad()) };
-                let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
-                let opt = |s: &str| if s.is_empty() { Ok(None) } else { int(s).map(Some) };
-                let vbo = (!vbo.is_empty()).then(|| vbo.to_string());
-                // The register's location at this address, or in the same BAG object.
-                let key = match vbo.as_ref().and_then(|v| by_vbo.get(v)) {
-                    Some(k) if !places.contains_key(key) => k.clone(),
-                    _ => key.to_string(),
-                };
-                let entry = places.entry(key.clone()).or_insert_with(|| Place {
-                    address: match key.strip_prefix("NUM:") {
-                        Some(id) => format!("nummeraanduiding {id}"),
-                        None => address_line(&key, street, place),
-                    },
-                    ..Default::default()
-                });
-                if let Some(area) = opt(area)? {
-                    entry.facts.floor_area_m2 = Some(area);
-                }
-                if entry.vbo_id.is_none() {
-                    entry.vbo_id = vbo;
-                }
-                if let (Some(x), Some(y)) = (opt(x)?, opt(y)?) {
-                    entry.x = Some(x as f64);
-                    entry.y = Some(y as f64);
-                }
-                entry.facts.registered = Some(entry.facts.registered.unwrap_or(0) + int(registered)?);
-                entry.facts.registered_last_12_months =
-                    Some(entry.facts.registered_last_12_months.unwrap_or(0) + int(new)?);
-            }
-        }
-        Ok(places)
+        Ok((places, by_vbo))
     }
 
     /// The municipality's signals in `state`, in `order`, a page at a time, and how many there are.

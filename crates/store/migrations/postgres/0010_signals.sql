@@ -53,8 +53,9 @@ CREATE TABLE signals (
 );
 CREATE INDEX signals_by_state ON signals(municipality_code, closed_on);
 
--- A run's findings, written and merged into signals in the run's transaction, then removed.
-CREATE TABLE signal_findings (
+-- A run's findings, written and merged into signals in the run's transaction, then removed
+-- (unlogged: nothing in it outlives the transaction).
+CREATE UNLOGGED TABLE signal_findings (
     municipality_code TEXT NOT NULL,
     address_key TEXT NOT NULL,
     rule TEXT NOT NULL,
