@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use quick_xml::NsReader;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
+use std::collections::HashMap;
 use std::io::BufRead;
 
 /// The namespaces of the LV BAG 2.0 extract that object records may use.
@@ -228,20 +229,53 @@ pub struct BagFileReader<R: BufRead> {
     seen_root: bool,
 }
 
-/// The text of the leaf elements of one object occurrence, by local name, in order.
+/// The text of the leaf elements of one object occurrence, in order, by local name (a
+/// reference by its parent's name too: `heeftAlsHoofdadres/NummeraanduidingRef`).
 #[derive(Default)]
 struct Fields {
-    values: Vec<(String, String)>,
+    /// (parent for a reference, else empty; local name; text)
+    values: Vec<(&'static str, &'static str, String)>,
 }
 
 impl Fields {
-    fn first(&self, name: &str) -> Option<&str> {
-        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    /// `parent/name` or `name` as (parent, name).
+    fn split(key: &str) -> (&str, &str) {
+        key.split_once('/').unwrap_or(("", key))
     }
 
-    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.values.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    fn first(&self, key: &str) -> Option<&str> {
+        let (parent, name) = Fields::split(key);
+        self.values.iter().find(|(p, n, _)| *n == name && *p == parent).map(|(_, _, v)| v.as_str())
     }
+
+    fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let (parent, name) = Fields::split(key);
+        self.values.iter().filter(move |(p, n, _)| *n == name && *p == parent).map(|(_, _, v)| v.as_str())
+    }
+}
+
+/// Leaves no record needs: their text is not kept (most of an object's text is these).
+const UNUSED_LEAVES: &[&str] = &[
+    "voorkomenidentificatie",
+    "tijdstipRegistratie",
+    "tijdstipRegistratieLV",
+    "tijdstipEindRegistratieLV",
+    "tijdstipInactiefLV",
+    "tijdstipNietBagLV",
+    "geconstateerd",
+    "documentdatum",
+    "documentnummer",
+    "typeAdresseerbaarObject",
+    "type",
+    "PandRef",
+    "verkorteNaam",
+];
+
+/// The known element of this local name, as a static name, and whether its text is kept.
+fn known_element(local: &str) -> Option<(&'static str, bool)> {
+    static KNOWN: std::sync::LazyLock<HashMap<&'static str, bool>> =
+        std::sync::LazyLock::new(|| KNOWN_ELEMENTS.iter().map(|k| (*k, !UNUSED_LEAVES.contains(k))).collect());
+    KNOWN.get_key_value(local).map(|(k, keep)| (*k, *keep))
 }
 
 impl<R: BufRead> BagFileReader<R> {
@@ -308,7 +342,7 @@ impl<R: BufRead> BagFileReader<R> {
     /// The leaf texts of the object whose start tag was just read, up to its end tag.
     fn read_object(&mut self, kind: &str) -> Result<Fields, BagError> {
         let mut fields = Fields::default();
-        let mut path: Vec<String> = Vec::new();
+        let mut path: Vec<(&'static str, bool)> = Vec::new();
         let mut text = String::new();
         loop {
             self.buf.clear();
@@ -325,21 +359,23 @@ impl<R: BufRead> BagFileReader<R> {
                     );
                 }
                 Event::Start(e) => {
-                    let local = e.local_name().as_ref().to_string();
-                    if !KNOWN_ELEMENTS.contains(&local.as_str()) {
+                    let Some((local, keep)) = known_element(e.local_name().as_ref()) else {
+                        let local = e.local_name().as_ref().to_string();
                         return Err(self
                             .error(fields.first("identificatie"), format!("unexpected element {local} in a {kind}")));
-                    }
+                    };
                     // Whether coordinates come in twos or threes.
-                    if let Ok(Some(dim)) = e.try_get_attribute("srsDimension") {
-                        fields.values.push(("srsDimension".into(), dim.value.to_string()));
+                    if matches!(local, "Point" | "Polygon" | "MultiSurface" | "LinearRing" | "posList" | "pos")
+                        && let Ok(Some(dim)) = e.try_get_attribute("srsDimension")
+                    {
+                        fields.values.push(("", "srsDimension", dim.value.to_string()));
                     }
-                    path.push(local);
+                    path.push((local, keep));
                     text.clear();
                 }
                 Event::Empty(e) => {
-                    let local = e.local_name().as_ref().to_string();
-                    if !KNOWN_ELEMENTS.contains(&local.as_str()) {
+                    if known_element(e.local_name().as_ref()).is_none() {
+                        let local = e.local_name().as_ref().to_string();
                         return Err(self
                             .error(fields.first("identificatie"), format!("unexpected element {local} in a {kind}")));
                     }
@@ -364,17 +400,17 @@ impl<R: BufRead> BagFileReader<R> {
                     }
                 },
                 Event::End(_) => match path.pop() {
-                    // A leaf: keep its text under its name (a reference under its parent's).
-                    Some(name) => {
-                        let value = text.trim().to_string();
-                        text.clear();
-                        if !value.is_empty() {
-                            let key = match (name.as_str(), path.last()) {
-                                (n, Some(parent)) if n.ends_with("Ref") => format!("{parent}/{n}"),
-                                _ => name,
+                    // A leaf: keep its text under its name (a reference with its parent's).
+                    Some((name, keep)) => {
+                        let value = text.trim();
+                        if keep && !value.is_empty() {
+                            let parent = match path.last() {
+                                Some((parent, _)) if name.ends_with("Ref") => parent,
+                                _ => "",
                             };
-                            fields.values.push((key, value));
+                            fields.values.push((parent, name, value.to_string()));
                         }
+                        text.clear();
                     }
                     None => return Ok(fields),
                 },

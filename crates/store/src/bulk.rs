@@ -5,8 +5,7 @@
 //! ordinary characters); NUL characters, which neither database stores in text, are dropped.
 
 use crate::StoreError;
-use crate::sql::DATE_FORMAT;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sqlx::AnyConnection;
 use std::fmt::Write;
 
@@ -27,8 +26,9 @@ pub(crate) fn quoted(out: &mut String, s: &str) {
 
 pub(crate) fn quoted_date(out: &mut String, d: Option<NaiveDate>) {
     match d {
+        // YYYY-MM-DD by hand: chrono's formatter parses its pattern every time.
         Some(d) => {
-            let _ = write!(out, "'{}'", d.format(DATE_FORMAT));
+            let _ = write!(out, "'{:04}-{:02}-{:02}'", d.year(), d.month(), d.day());
         }
         None => out.push_str("NULL"),
     }

@@ -189,8 +189,7 @@ impl<'a> BrpLine<'a> {
             place.y = Some(y as f64);
         }
         place.facts.registered = Some(place.facts.registered.unwrap_or(0) + self.registered);
-        place.facts.registered_last_12_months =
-            Some(place.facts.registered_last_12_months.unwrap_or(0) + self.recent);
+        place.facts.registered_last_12_months = Some(place.facts.registered_last_12_months.unwrap_or(0) + self.recent);
     }
 }
 
