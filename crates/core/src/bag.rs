@@ -373,12 +373,11 @@ impl<R: BufRead> BagFileReader<R> {
                     path.push((local, keep));
                     text.clear();
                 }
-                Event::Empty(e) => {
-                    if known_element(e.local_name().as_ref()).is_none() {
-                        let local = e.local_name().as_ref().to_string();
-                        return Err(self
-                            .error(fields.first("identificatie"), format!("unexpected element {local} in a {kind}")));
-                    }
+                Event::Empty(e) if known_element(e.local_name().as_ref()).is_none() => {
+                    let local = e.local_name().as_ref().to_string();
+                    return Err(
+                        self.error(fields.first("identificatie"), format!("unexpected element {local} in a {kind}"))
+                    );
                 }
                 Event::Text(t) => text.push_str(&t),
                 Event::GeneralRef(r) if r.is_char_ref() => match r.resolve_char_ref() {
