@@ -153,7 +153,7 @@ impl Spec {
             }
             _ => {
                 let persons = 1 + (h >> 10) % 3;
-                Some((persons, u64::from((h >> 20) % 10 == 0)))
+                Some((persons, u64::from((h >> 20).is_multiple_of(10))))
             }
         }
     }
@@ -240,7 +240,7 @@ fn vbo(spec: &Spec, out: &mut String, i: u64, occurrence: u32, ended: bool) {
         o.push_str(&format!(
             "</Objecten:identificatie><Objecten:geometrie><Objecten:punt><gml:Point srsName=\"urn:ogc:def:crs:EPSG::28992\" srsDimension=\"3\"><gml:pos>{x:.3} {y:.3} 0.0</gml:pos></gml:Point></Objecten:punt></Objecten:geometrie>"
         ));
-        let use_ = if spec.h(i, 4) % 20 == 0 { "kantoorfunctie" } else { "woonfunctie" };
+        let use_ = if spec.h(i, 4).is_multiple_of(20) { "kantoorfunctie" } else { "woonfunctie" };
         let area = if ended { spec.floor_area(i) + 10 } else { spec.floor_area(i) };
         o.push_str(&format!(
             "<Objecten:gebruiksdoel>{use_}</Objecten:gebruiksdoel><Objecten:oppervlakte>{area}</Objecten:oppervlakte><Objecten:status>Verblijfsobject in gebruik</Objecten:status><Objecten:geconstateerd>N</Objecten:geconstateerd><Objecten:documentdatum>2019-01-15</Objecten:documentdatum><Objecten:documentnummer>BAG/GEN{i}</Objecten:documentnummer><Objecten:maaktDeelUitVan><Objecten-ref:PandRef domein=\"NL.IMBAG.Pand\">{}</Objecten-ref:PandRef></Objecten:maaktDeelUitVan>",
@@ -450,7 +450,7 @@ fn write_all(spec: &Spec, sink: &mut dyn Sink, made: &mut Generated) -> anyhow::
     )?;
     let vbos = |o: &mut String, i: u64| {
         // One in ten has an earlier occurrence that ended: the import keeps the current one.
-        let earlier = spec.h(i, 5) % 10 == 0;
+        let earlier = spec.h(i, 5).is_multiple_of(10);
         if earlier {
             vbo(spec, o, i, 1, true);
         }
