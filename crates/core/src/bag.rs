@@ -9,9 +9,9 @@
 //! main address, an implausible floor area.
 
 use chrono::NaiveDate;
-use quick_xml::NsReader;
+use quick_xml::Reader;
+use quick_xml::events::BytesStart;
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -217,9 +217,23 @@ impl<R: BufRead> BufRead for Lines<R> {
     }
 }
 
+/// A namespace prefix in scope.
+struct Prefix {
+    prefix: String,
+    /// A namespace object records may use.
+    known: bool,
+    /// The objects namespace itself.
+    objects: bool,
+    /// The depth of the element that declared it.
+    depth: usize,
+}
+
 /// Reads the object occurrences of one extract file, one at a time.
 pub struct BagFileReader<R: BufRead> {
-    reader: NsReader<Lines<R>>,
+    reader: Reader<Lines<R>>,
+    /// Namespace prefixes in scope, with their namespace judged once when declared.
+    /// Resolved by hand: a full namespace resolver per element costs more than the parse.
+    prefixes: Vec<Prefix>,
     file: String,
     buf: Vec<u8>,
     done: bool,
@@ -280,8 +294,51 @@ fn known_element(local: &str) -> Option<(&'static str, bool)> {
 
 impl<R: BufRead> BagFileReader<R> {
     pub fn new(file: impl Into<String>, reader: R) -> Self {
-        let reader = NsReader::from_reader(Lines { inner: reader, newlines: 0 });
-        BagFileReader { reader, file: file.into(), buf: Vec::new(), done: false, open: 0, seen_root: false }
+        let reader = Reader::from_reader(Lines { inner: reader, newlines: 0 });
+        BagFileReader {
+            reader,
+            prefixes: Vec::new(),
+            file: file.into(),
+            buf: Vec::new(),
+            done: false,
+            open: 0,
+            seen_root: false,
+        }
+    }
+
+    /// Takes in the namespace declarations of an element at `depth`.
+    fn declare(prefixes: &mut Vec<Prefix>, e: &BytesStart, depth: usize) {
+        if !e.attributes_raw().contains("xmlns") {
+            return;
+        }
+        for a in e.attributes().flatten() {
+            let key = a.key.as_ref();
+            let prefix = match key.strip_prefix("xmlns") {
+                Some("") => "",
+                Some(p) if p.starts_with(':') => &p[1..],
+                _ => continue,
+            };
+            let ns = a.value.as_ref();
+            prefixes.push(Prefix {
+                prefix: prefix.to_string(),
+                known: KNOWN_NAMESPACES.contains(&ns),
+                objects: ns == OBJECTS,
+                depth,
+            });
+        }
+    }
+
+    /// The prefix in scope of an element name (`prefix:local`), if declared.
+    fn prefix<'p>(prefixes: &'p [Prefix], name: &str) -> Option<&'p Prefix> {
+        let prefix = name.split_once(':').map_or("", |(p, _)| p);
+        prefixes.iter().rev().find(|p| p.prefix == prefix)
+    }
+
+    /// Forgets the declarations of elements deeper than `depth` (closed now).
+    fn undeclare(prefixes: &mut Vec<Prefix>, depth: usize) {
+        while prefixes.last().is_some_and(|p| p.depth > depth) {
+            prefixes.pop();
+        }
     }
 
     fn line(&self) -> u64 {
@@ -304,12 +361,13 @@ impl<R: BufRead> BagFileReader<R> {
         }
         loop {
             self.buf.clear();
-            let (ns, event) = match self.reader.read_resolved_event_into(&mut self.buf) {
+            let event = match self.reader.read_event_into(&mut self.buf) {
                 Ok(e) => e,
                 Err(e) => return Err(self.error(None, format!("not well-formed XML: {e}"))),
             };
             match event {
                 Event::Start(start) => {
+                    Self::declare(&mut self.prefixes, &start, self.open + 1);
                     let local = start.local_name().as_ref().to_string();
                     let kind = match local.as_str() {
                         "Verblijfsobject" | "Nummeraanduiding" | "OpenbareRuimte" | "Woonplaats" => local,
@@ -319,14 +377,18 @@ impl<R: BufRead> BagFileReader<R> {
                             continue;
                         }
                     };
-                    if !matches!(ns, ResolveResult::Bound(n) if n.as_ref() == OBJECTS) {
+                    if !Self::prefix(&self.prefixes, start.name().as_ref()).is_some_and(|p| p.objects) {
                         return Err(self.error(None, format!("{kind} outside the BAG objects namespace")));
                     }
                     let start_line = self.line();
                     let fields = self.read_object(&kind)?;
+                    Self::undeclare(&mut self.prefixes, self.open);
                     return self.record(&kind, fields, start_line).map(Some);
                 }
-                Event::End(_) => self.open = self.open.saturating_sub(1),
+                Event::End(_) => {
+                    self.open = self.open.saturating_sub(1);
+                    Self::undeclare(&mut self.prefixes, self.open);
+                }
                 Event::Eof if self.open > 0 || !self.seen_root => {
                     return Err(self.error(None, "the file ends before its last element is closed: it was cut off"));
                 }
@@ -346,11 +408,22 @@ impl<R: BufRead> BagFileReader<R> {
         let mut text = String::new();
         loop {
             self.buf.clear();
-            let (ns, event) = match self.reader.read_resolved_event_into(&mut self.buf) {
+            let event = match self.reader.read_event_into(&mut self.buf) {
                 Ok(e) => e,
                 Err(e) => return Err(self.error(fields.first("identificatie"), format!("not well-formed XML: {e}"))),
             };
-            let known_ns = matches!(&ns, ResolveResult::Bound(n) if KNOWN_NAMESPACES.contains(&n.as_ref()));
+            // The object's own element is at depth open + 1, its children below.
+            let known_ns = match &event {
+                Event::Start(e) | Event::Empty(e) => {
+                    Self::declare(&mut self.prefixes, e, self.open + 2 + path.len());
+                    Self::prefix(&self.prefixes, e.name().as_ref()).is_some_and(|p| p.known)
+                }
+                _ => true,
+            };
+            if matches!(event, Event::End(_)) {
+                // Closes the element at depth open + 1 + path.len(), and what it declared.
+                Self::undeclare(&mut self.prefixes, self.open + path.len());
+            }
             match event {
                 Event::Start(e) | Event::Empty(e) if !known_ns => {
                     let name = e.name().as_ref().to_string();
