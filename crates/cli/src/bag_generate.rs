@@ -40,6 +40,8 @@ pub struct Spec {
     pub centre: (f64, f64),
     /// Half the width of the square the addresses spread over, metres.
     pub spread: f64,
+    /// The first four-digit postcode area; the streets count on from it.
+    pub postcode_start: u64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -68,7 +70,14 @@ impl Spec {
     /// box), or across the country for `9999`.
     pub fn for_municipality(code: &str, objects: u64, seed: u64) -> anyhow::Result<Spec> {
         if code == "9999" {
-            return Ok(Spec { municipality: 9999, objects, seed, centre: (155_000.0, 463_000.0), spread: 100_000.0 });
+            return Ok(Spec {
+                municipality: 9999,
+                objects,
+                seed,
+                centre: (155_000.0, 463_000.0),
+                spread: 100_000.0,
+                postcode_start: 1000,
+            });
         }
         let code = flexwonen_core::ids::MunicipalityCode::parse(&code.to_ascii_uppercase())
             .map_err(|(_, m)| anyhow::anyhow!("--municipality: {m}"))?;
@@ -88,6 +97,7 @@ impl Spec {
             centre: ((low.x + high.x) / 2.0, (low.y + high.y) / 2.0),
             // Within the box's middle, so most addresses fall inside the municipality.
             spread: (high.x - low.x).min(high.y - low.y) / 4.0,
+            postcode_start: 1000,
         })
     }
 
@@ -110,7 +120,7 @@ impl Spec {
     /// The postcode of street `s`: unique up to 6 million streets.
     fn postcode(&self, s: u64) -> String {
         let letters = s % 676;
-        let digits = 1000 + (s / 676) % 9000;
+        let digits = 1000 + (self.postcode_start.saturating_sub(1000) + s / 676) % 9000;
         format!("{digits}{}{}", (b'A' + (letters / 26) as u8) as char, (b'A' + (letters % 26) as u8) as char)
     }
 
@@ -521,7 +531,14 @@ mod tests {
     use flexwonen_core::bag::{BagFileReader, BagRecord};
 
     fn spec(objects: u64) -> Spec {
-        Spec { municipality: 599, objects, seed: 7, centre: (92_500.0, 437_500.0), spread: 4_000.0 }
+        Spec {
+            municipality: 599,
+            objects,
+            seed: 7,
+            centre: (92_500.0, 437_500.0),
+            spread: 4_000.0,
+            postcode_start: 3011,
+        }
     }
 
     #[test]

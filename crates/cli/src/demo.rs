@@ -12,7 +12,9 @@ use flexwonen_core::demo_occupancy;
 use flexwonen_core::geography::{self, RegionKind};
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::register::{OrganisationDraft, OrganisationKind};
-use flexwonen_store::{AccountSpec, Actor, DemoLoad, OccupancyLoad, ProjectLoad, Store, StoreError};
+use flexwonen_store::{
+    AccountSpec, Actor, DemoLoad, OccupancyLoad, ProjectLoad, SignalOrder, SignalState, Store, StoreError,
+};
 
 /// The password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "flexwonen-demo";
@@ -147,6 +149,7 @@ pub async fn load(
         };
         store.create_account(&actor, &spec).await?;
     }
+    let open_signals = load_signals(store, &actor, &westland, seed).await?;
     store.set_setting("demo_data", &format!("scale={scale} seed={seed}")).await?;
     Ok(DemoSummary {
         organisations: org_ids.len(),
@@ -158,7 +161,39 @@ pub async fn load(
         projects,
         occupancy_generated_s,
         occupancy_loaded_s,
+        open_signals,
     })
+}
+
+/// Westland's overcrowding signals: a generated BAG of its addresses (4,000 verblijfsobjecten
+/// around Naaldwijk's postcodes) and a synthetic BRP extract of the same addresses, imported
+/// the way the commands import them; then every municipality's run (the register's own signals
+/// everywhere), and one signal marked "seen, no action". Returns Westland's open signals.
+async fn load_signals(store: &Store, actor: &Actor, westland: &MunicipalityCode, seed: u64) -> Result<i64, StoreError> {
+    let bad = |e: String| StoreError::invalid("demo", "bad_data", e);
+    let mut spec =
+        crate::bag_generate::Spec::for_municipality(westland.as_str(), 4_000, seed).map_err(|e| bad(e.to_string()))?;
+    spec.postcode_start = 2671;
+    let dir = std::env::temp_dir().join(format!("flexwonen-demo-bag-{}", std::process::id()));
+    let (bag, brp) = (dir.join("bag"), dir.join("brp.csv"));
+    crate::bag_generate::generate(&spec, crate::bag_generate::Layout::Folder, &bag, Some(&brp))
+        .map_err(|e| bad(e.to_string()))?;
+    let imported = crate::bag_import::import(store, &bag, &|_| {}).await;
+    let counts = std::fs::read(&brp).map_err(|e| bad(e.to_string()));
+    let _ = std::fs::remove_dir_all(&dir);
+    imported.map_err(|e| bad(e.to_string()))?;
+    let counts = flexwonen_core::brp_extract::parse_brp_extract(&counts?)
+        .map_err(|e| bad(format!("{} problems in the demo BRP extract", e.len())))?;
+    store.replace_brp_extract(actor, westland, &counts).await?;
+    let today = chrono::Utc::now().date_naive();
+    store.run_all_signals(actor, today).await?;
+    let (open, _) = store.signals(westland, SignalState::Open, SignalOrder::Score, Some((0, 1))).await?;
+    if let Some(first) = open.first() {
+        store
+            .dismiss_signal(actor, westland, first.id, "Demo: bezocht, een gezin met kinderen; geen arbeidsmigranten.")
+            .await?;
+    }
+    Ok(store.signal_run(westland).await?.map_or(0, |r| r.open_signals))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -173,6 +208,8 @@ pub struct DemoSummary {
     /// Seconds to generate the occupancy in memory, and to load it (one transaction).
     pub occupancy_generated_s: f64,
     pub occupancy_loaded_s: f64,
+    /// Westland's open signals (its demo BRP extract against its demo BAG and the register).
+    pub open_signals: i64,
 }
 
 /// The demo agreements of the eight campaign regions and their projects

@@ -344,8 +344,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 started.elapsed().as_secs_f64()
             );
             println!(
-                "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements",
-                s.workers, s.stays, s.occupancy_loaded_s, s.projects
+                "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements; {} open signals in Westland",
+                s.workers, s.stays, s.occupancy_loaded_s, s.projects, s.open_signals
             );
         }
         Command::Import { what: ImportWhat::Brp { file, municipality } } => {

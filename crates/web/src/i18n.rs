@@ -668,6 +668,7 @@ texts! {
     sig_map_title: "Adressen met open signalen", "Addresses with open signals";
     sig_map_desc: "Kaart van de gemeente met een stip per adres met een open signaal (de hoogste scores eerst, ten hoogste 300). Dezelfde adressen staan in de lijst.", "Map of the municipality with a dot per address with an open signal (highest scores first, at most 300). The same addresses are in the list.";
     sig_map_legend: "open signalen", "open signals";
+    sig_map_point: "adres met een open signaal", "address with an open signal";
     sig_no_position: "Adressen zonder positie in de BAG staan alleen in de lijst.", "Addresses without a position in the BAG are in the list only.";
     sig_thresholds: "Drempels van uw gemeente", "Your municipality's thresholds";
     sig_thresholds_intro: "Elke regel heeft een landelijke standaardwaarde met zijn grondslag. U kunt de drempel aanpassen aan uw eigen beleid, bijvoorbeeld een strengere oppervlaktenorm.", "Each rule has a national default with its basis. You can adjust the threshold to your own policy, for example a stricter floor-area norm.";
@@ -686,9 +687,9 @@ texts! {
     sig_reason: "Reden", "Reason";
     sig_dismissed_by: "Gemarkeerd door", "Marked by";
     sig_ev_registered: "ingeschreven", "registered";
-    sig_ev_floor_area_m2: "m² gebruiksoppervlakte", "m² floor area";
+    sig_ev_floor_area_m2: "gebruiksoppervlakte (m²)", "floor area (m²)";
     sig_ev_allowed: "toegestaan", "allowed";
-    sig_ev_m2_per_person: "m² per persoon (norm)", "m² per person (norm)";
+    sig_ev_m2_per_person: "norm (m² per persoon)", "norm (m² per person)";
     sig_ev_threshold: "drempel", "threshold";
     sig_ev_registered_last_12_months: "nieuw ingeschreven in 12 maanden", "newly registered in 12 months";
     sig_ev_occupied: "bezet", "occupied";

@@ -29,6 +29,8 @@ const STROKE_WIDTH: f64 = 0.5;
 /// a single-hue scale that is safe for colour-blind readers. The lightest is dark enough that
 /// the white boundaries stay visible on it.
 pub const CLASS_COLOURS: [&str; 5] = ["#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"];
+/// Dots: dark red with a white ring, visible on every class colour and on grey.
+const POINT_COLOUR: &str = "#a50f15";
 /// Municipalities without a value, or with 0.
 pub const NO_DATA_COLOUR: &str = "#d4d4d4";
 /// Municipalities outside the highlighted region (drawn for context only).
@@ -63,6 +65,8 @@ pub struct MapOptions<'a> {
     pub classes: Option<&'a [(i64, i64)]>,
     /// Places drawn as dots over the municipalities (an address's signals, say).
     pub points: &'a [MapPoint],
+    /// The legend's words for a dot.
+    pub points_label: &'a str,
 }
 
 /// A dot on the map at an RD New position, with its accessible title and a link.
@@ -304,7 +308,6 @@ impl MapBase {
         }
         out.push_str("</g>");
         if !opts.points.is_empty() {
-            // Dark red with a white ring: visible on every class colour and on grey.
             let _ =
                 write!(out, "<g fill=\"#a50f15\" stroke=\"#ffffff\" stroke-width=\"{}\">", Fixed3(STROKE_WIDTH * k));
             let r = Fixed3(2.5 * k);
@@ -353,6 +356,7 @@ impl MapBase {
                 (class_colour(i, ranges.len()), label)
             })
             .chain(std::iter::once((NO_DATA_COLOUR, no_data.clone())));
+        let mut count = 0;
         for (i, (colour, label)) in entries.enumerate() {
             let (x, y) = (8 + (i % 3) * 196, 36 + (i / 3) * 26);
             let _ = write!(
@@ -363,6 +367,21 @@ impl MapBase {
                 x + 26,
                 y + 14
             );
+            count = i + 1;
+        }
+        if !opts.points.is_empty() {
+            let (x, y) = (8 + (count % 3) * 196, 36 + (count / 3) * 26);
+            let _ = write!(
+                out,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"{POINT_COLOUR}\" stroke=\"#ffffff\"/>\
+                 <text x=\"{}\" y=\"{}\">",
+                x + 9,
+                y + 9,
+                x + 26,
+                y + 14
+            );
+            escape_into(&mut out, opts.points_label);
+            out.push_str("</text>");
         }
         out.push_str("</g></svg>");
         out
@@ -583,6 +602,7 @@ mod tests {
             value_label: "bedden",
             classes: None,
             points: &[],
+            points_label: "",
         }
     }
 

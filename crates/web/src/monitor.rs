@@ -919,6 +919,7 @@ fn map_svg(state: &AppState, tr: &Texts, r: &Report) -> String {
             value_label: "%",
             classes: Some(&CLASSES),
             points: &[],
+            points_label: "",
         },
     )
 }

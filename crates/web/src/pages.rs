@@ -304,6 +304,7 @@ fn totals_view(
             value_label: tr.beds_word,
             classes: None,
             points: &[],
+            points_label: "",
         },
     );
     Arc::new(TotalsView {

@@ -538,8 +538,7 @@ fn run_line(tr: &Texts, run: &Option<SignalRun>) -> String {
     match run {
         None => tr.sig_never_run.to_string(),
         Some(r) => format!(
-            "{}: {} · {} {} · {} {} · {} {}",
-            tr.sig_last_run,
+            "{} · {} {} · {} {} · {} {}",
             r.run_on,
             format_nl(r.open_signals),
             tr.sig_state_open.to_lowercase(),
@@ -691,15 +690,20 @@ async fn signals_view(
                 .find(|r| r.code == s.rule)
                 .map_or(s.rule.as_str().to_string(), |r| rule_name(tr, r).to_string()),
             address: s.address.clone(),
-            evidence: evidence_lines(tr, s).iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(" · "),
+            evidence: evidence_lines(tr, s).iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(" · "),
             score: crate::occupancy_views::decimal(tr, s.score),
             first_seen: s.first_seen.clone(),
             last_seen: s.closed_on.clone().unwrap_or_else(|| s.last_seen.clone()),
         })
         .collect();
     let last_page = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    page.count_line =
-        format!("{} {} · {} {page_no} {} {last_page}", format_nl(total), tr.sig_map_legend, tr.sig_page, tr.sig_of);
+    page.count_line = format!(
+        "{} {} · {} {page_no} {} {last_page}",
+        format_nl(total),
+        tr.sig_nav.to_lowercase(),
+        tr.sig_page,
+        tr.sig_of
+    );
     if page_no > 1 {
         page.previous = list_href(signal_state, order, page_no - 1);
     }
@@ -723,21 +727,22 @@ async fn signals_view(
             Some(MapPoint { x: s.x?, y: s.y?, title: s.address.clone(), href: format!("/signalen/{}", s.id) })
         })
         .collect();
-    let values = HashMap::from([(m.as_str().to_string(), points.len() as i64)]);
+    // The municipality in light grey (no classes), the addresses as dots on it.
     let highlight = [m.as_str().to_string()];
     page.map_svg = state.map.render(
-        &values,
+        &HashMap::new(),
         &MapOptions {
             id: "kaart-signalen",
             title: tr.sig_map_title,
             desc: tr.sig_map_desc,
             highlight: Some(&highlight),
             link: None,
-            legend_label: tr.sig_map_legend,
-            no_data_label: tr.none_word,
-            value_label: tr.sig_map_legend,
-            classes: Some(&[(0, i64::MAX)]),
+            legend_label: tr.sig_map_title,
+            no_data_label: &page.name,
+            value_label: "",
+            classes: Some(&[]),
             points: &points,
+            points_label: tr.sig_map_point,
         },
     );
     let nl = crate::occupancy_views::is_nl(tr);

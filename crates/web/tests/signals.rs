@@ -197,7 +197,7 @@ async fn signals_for_the_municipality_counts_for_the_rest(db: TestDb) {
     let html = browser.get("/signalen?done=brp").await.text().await.unwrap();
     assert!(html.contains("Het BRP-uittreksel is ingelezen"));
     assert!(html.contains("Havenstraat 3, 2671 AB Naaldwijk</a>"), "the address in the list");
-    assert!(html.contains("8 ingeschreven · 60 m² gebruiksoppervlakte · 5 toegestaan"), "the evidence in words");
+    assert!(html.contains("ingeschreven: 8 · gebruiksoppervlakte (m²): 60 · toegestaan: 5"), "the evidence in words");
     assert!(html.contains("<circle cx="), "a dot on the map");
     assert!(html.contains("name=\"floor_area_per_person\" value=\"12\""), "the threshold form");
     let bad = reqwest::multipart::Form::new()
