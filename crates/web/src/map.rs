@@ -615,9 +615,11 @@ mod tests {
             MapPoint { x: 155_000.0, y: 463_000.0, title: "Laan 1 & 2".into(), href: "/signalen/7".into() },
             MapPoint { x: f64::NAN, y: 0.0, title: "nowhere".into(), href: String::new() },
         ];
-        let svg = base.render(&HashMap::new(), &MapOptions { highlight: Some(&highlight), points: &points, ..opts() });
+        let opts = MapOptions { highlight: Some(&highlight), points: &points, points_label: "adres", ..opts() };
+        let svg = base.render(&HashMap::new(), &opts);
         assert_well_formed(&svg);
-        assert_eq!(svg.matches("<circle").count(), 1, "a point without a position is left out");
+        assert!(!svg.contains("nowhere"), "a point without a position is left out");
+        assert_eq!(svg.matches("<circle").count(), 2, "one dot, and one in the legend");
         assert!(svg.contains("<a href=\"/signalen/7\"><circle") && svg.contains("<title>Laan 1 &amp; 2</title>"));
     }
 
