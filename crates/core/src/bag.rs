@@ -509,9 +509,7 @@ impl<R: BufRead> BagFileReader<R> {
         }
         let date = |name: &str| -> Result<Option<NaiveDate>, BagError> {
             f.first(name)
-                .map(|s| {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| at(format!("{name} '{s}' is not a date")))
-                })
+                .map(|s| crate::parse_day(s).ok_or_else(|| at(format!("{name} '{s}' is not a date"))))
                 .transpose()
         };
         let validity = Validity {

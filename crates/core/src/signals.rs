@@ -150,7 +150,8 @@ pub fn judge(rules: &[RuleDefinition], f: &AddressFacts) -> Vec<Finding> {
                 _ => None,
             },
             SignalRule::ManyPersonsWithoutPermit => match f.registered {
-                Some(persons) if persons as f64 >= t && !f.conversion_permit => Some(finding(
+                // Never an empty address, whatever the threshold.
+                Some(persons) if persons > 0 && persons as f64 >= t && !f.conversion_permit => Some(finding(
                     r.code,
                     &[("registered", persons as f64), ("threshold", t)],
                     persons as f64 / t.max(1.0),
@@ -158,7 +159,7 @@ pub fn judge(rules: &[RuleDefinition], f: &AddressFacts) -> Vec<Finding> {
                 _ => None,
             },
             SignalRule::NewRegistrationsNotInRegister => match f.registered_last_12_months {
-                Some(new) if new as f64 >= t && !f.in_register => Some(finding(
+                Some(new) if new > 0 && new as f64 >= t && !f.in_register => Some(finding(
                     r.code,
                     &[("registered_last_12_months", new as f64), ("threshold", t)],
                     new as f64 / t.max(1.0),
@@ -274,5 +275,15 @@ mod tests {
         let six = AddressFacts { floor_area_m2: Some(100), registered: Some(6), ..Default::default() };
         assert_eq!(judge(&rules, &six)[0].rule, SignalRule::FloorAreaPerPerson);
         assert!(!fired(&six).contains(&SignalRule::FloorAreaPerPerson));
+        // A threshold of 0 never makes an empty address a signal.
+        let mut zero = default_rules().unwrap();
+        zero.iter_mut().for_each(|r| r.threshold = 0.0);
+        let empty = AddressFacts {
+            floor_area_m2: Some(50),
+            registered: Some(0),
+            registered_last_12_months: Some(0),
+            ..Default::default()
+        };
+        assert!(judge(&zero, &empty).is_empty());
     }
 }

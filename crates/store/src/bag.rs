@@ -144,7 +144,8 @@ impl Store {
                     "house_addition",
                     "postcode",
                     "street_id",
-                    "place_id"
+                    "place_id",
+                    "address_key"
                 ),
             ),
             opr: Latest::new(
@@ -339,7 +340,7 @@ impl BagImport {
             sqlx::query("PRAGMA cache_size = -2000").execute(&mut *self.tx).await?;
         }
         self.tx.commit().await?;
-        self.store.after_bulk_write(&TABLES).await?;
+        self.store.after_bulk_write(&TABLES).await;
         Ok(summary)
     }
 }

@@ -105,7 +105,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        self.after_bulk_write(&["brp_extracts", "brp_counts"]).await?;
+        self.after_bulk_write(&["brp_extracts", "brp_counts"]).await;
         Ok(summary)
     }
 

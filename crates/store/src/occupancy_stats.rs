@@ -297,27 +297,15 @@ impl Store {
     }
 }
 
-/// `YYYY-MM-DD` without the general date parser: hundreds of thousands are read at once.
-fn parse_day(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
-}
-
 /// One stay of the aggregated text: `check_in,check_out,nationality,flag`.
 fn parse_stay(text: &str) -> Result<StayRecord, StoreError> {
     let bad = || decoding(format!("occupancy stay '{text}'"));
     let mut f = text.split(',');
     let mut next = || f.next().ok_or_else(bad);
-    let from = parse_day(next()?).ok_or_else(bad)?;
+    let from = flexwonen_core::parse_day(next()?).ok_or_else(bad)?;
     let until = match next()? {
         "" => None,
-        s => Some(parse_day(s).ok_or_else(bad)?),
+        s => Some(flexwonen_core::parse_day(s).ok_or_else(bad)?),
     };
     let nationality: [u8; 2] = next()?.as_bytes().try_into().map_err(|_| bad())?;
     let unregistered_long = next()? == "1";

@@ -158,21 +158,26 @@ struct BrpLine<'a> {
 }
 
 impl<'a> BrpLine<'a> {
-    fn parse(line: &'a str) -> Result<BrpLine<'a>, StoreError> {
+    /// The line of the extract it is, and what it says.
+    fn parse(line: &'a str) -> Result<(i64, BrpLine<'a>), StoreError> {
         let bad = || decoding(format!("signal line '{line}'"));
         let mut f = line.split('\t');
         let mut next = || f.next().ok_or_else(bad);
         let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
         let opt = |s: &str| if s.is_empty() { Ok(None) } else { int(s).map(Some) };
-        Ok(BrpLine {
-            key: next()?,
-            registered: int(next()?)?,
-            recent: int(next()?)?,
-            vbo: next()?,
-            area: opt(next()?)?,
-            x: opt(next()?)?,
-            y: opt(next()?)?,
-        })
+        let number = int(next()?)?;
+        Ok((
+            number,
+            BrpLine {
+                key: next()?,
+                registered: int(next()?)?,
+                recent: int(next()?)?,
+                vbo: next()?,
+                area: opt(next()?)?,
+                x: opt(next()?)?,
+                y: opt(next()?)?,
+            },
+        ))
     }
 
     /// What the line says of `place`: its registrations add up; the BAG's floor area and
@@ -225,7 +230,8 @@ fn address_line(key: &str, street: &str, place: &str) -> String {
 /// cost is per row and value (a row each would cost more than the join itself).
 fn brp_query(join: &str, filter: &str) -> String {
     format!(
-        "SELECT string_agg(COALESCE(n.address_key, c.address_key, 'NUM:' || c.nummeraanduiding_id) || '\t'
+        "SELECT string_agg(CAST(c.line AS TEXT) || '\t'
+             || COALESCE(n.address_key, c.address_key, 'NUM:' || c.nummeraanduiding_id) || '\t'
              || CAST(c.registered AS TEXT) || '\t' || CAST(c.registered_last_12_months AS TEXT) || '\t'
              || COALESCE(v.id, sv.id, '') || '\t'
              || COALESCE(CAST(COALESCE(v.floor_area_m2, sv.floor_area_m2) AS TEXT), '') || '\t'
@@ -307,24 +313,51 @@ impl Store {
         date: NaiveDate,
     ) -> Result<SignalRun, StoreError> {
         let started = std::time::Instant::now();
-        let rules = self.signal_rules(municipality).await?;
-        let (addresses, judged) = self.judge_addresses(municipality, date, &rules).await?;
-        let read_ms = started.elapsed().as_millis();
         let today = day(date);
         let code = municipality.as_str();
-
-        let mut tx = self.begin_write().await?;
-        // Claims the municipality's run row first: a second run waits here until this commits.
-        sqlx::query(
-            "INSERT INTO signal_runs (municipality_code, run_at, run_on, addresses, opened, closed, open_signals)
-             VALUES ($1, $2, $3, 0, 0, 0, 0)
-             ON CONFLICT (municipality_code) DO UPDATE SET run_at = excluded.run_at",
-        )
-        .bind(code)
-        .bind(now())
-        .bind(&today)
-        .execute(&mut *tx)
-        .await?;
+        // The inputs are read outside the transaction (a city's take a second); should a new
+        // extract, threshold or BAG arrive meanwhile, the run reads again, so a late run never
+        // writes what an earlier extract said over what a newer one says.
+        let mut attempts = 0;
+        let (addresses, judged, mut tx) = loop {
+            attempts += 1;
+            let inputs = self.signal_inputs(municipality).await?;
+            let rules = self.signal_rules(municipality).await?;
+            let (addresses, judged) = self.judge_addresses(municipality, date, &rules).await?;
+            let mut tx = self.begin_write().await?;
+            let last: Option<String> =
+                sqlx::query_scalar("SELECT run_on FROM signal_runs WHERE municipality_code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if last.as_deref().is_some_and(|last| today.as_str() < last) {
+                return Err(StoreError::invalid(
+                    "date",
+                    "before_last_run",
+                    format!(
+                        "the signals were last run on {}; a run is for that day or later",
+                        last.unwrap_or_default()
+                    ),
+                ));
+            }
+            // Claims the municipality's run row: a second run waits here until this commits.
+            sqlx::query(
+                "INSERT INTO signal_runs (municipality_code, run_at, run_on, addresses, opened, closed, open_signals)
+                 VALUES ($1, $2, $3, 0, 0, 0, 0)
+                 ON CONFLICT (municipality_code) DO UPDATE SET run_at = excluded.run_at",
+            )
+            .bind(code)
+            .bind(now())
+            .bind(&today)
+            .execute(&mut *tx)
+            .await?;
+            let now_inputs: String =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(INPUTS_SQL)).bind(code).fetch_one(&mut *tx).await?;
+            if now_inputs == inputs || attempts == 3 {
+                break (addresses, judged, tx);
+            }
+        };
+        let read_ms = started.elapsed().as_millis();
         sqlx::query("DELETE FROM signal_findings WHERE municipality_code = $1").bind(code).execute(&mut *tx).await?;
         let mut batch = RowBatch::new(
             "INSERT INTO signal_findings (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score) VALUES ",
@@ -454,9 +487,17 @@ impl Store {
         tx.commit().await?;
         // A run rewrites thousands of rows: keep SQLite's log short (autovacuum keeps the
         // statistics of this small table on PostgreSQL).
-        self.after_bulk_write(&[]).await?;
+        self.after_bulk_write(&[]).await;
         tracing::debug!(municipality = code, read_ms, total_ms = started.elapsed().as_millis(), "signal run");
         Ok(run)
+    }
+
+    /// What the run's inputs are: the extract, the thresholds and the BAG import, as one text.
+    async fn signal_inputs(&self, municipality: &MunicipalityCode) -> Result<String, StoreError> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(INPUTS_SQL))
+            .bind(municipality.as_str())
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Runs the signals of every municipality with a BRP extract or register locations.
@@ -504,8 +545,14 @@ impl Store {
             chunks.extend(part);
         }
         let mut brp_only: HashMap<&str, BrpLine> = HashMap::new();
+        // A line comes back more than once when the BAG holds two objects at its address (a
+        // withdrawn one beside the one in use, say): the first counts, once.
+        let mut seen_lines = std::collections::HashSet::new();
         for line in chunks.iter().flat_map(|c| c.split('\n')) {
-            let l = BrpLine::parse(line)?;
+            let (number, l) = BrpLine::parse(line)?;
+            if !seen_lines.insert(number) {
+                continue;
+            }
             // The register's location at this address, or in the same BAG object.
             let register_key = if places.contains_key(l.key) {
                 Some(l.key.to_string())
@@ -815,6 +862,12 @@ impl Store {
         Ok(out)
     }
 }
+
+/// The version of a run's inputs (see `signal_inputs`).
+const INPUTS_SQL: &str =
+    "SELECT COALESCE((SELECT CAST(id AS TEXT) || uploaded_at FROM brp_extracts WHERE municipality_code = $1), '')
+    || '|' || COALESCE((SELECT MAX(changed_at) FROM signal_thresholds WHERE municipality_code = $1), '')
+    || '|' || COALESCE((SELECT CAST(MAX(id) AS TEXT) FROM bag_imports), '')";
 
 const COLUMNS: &str = "id, municipality_code, rule, address, address_key, vbo_id, location_id, x, y, evidence, score,
     first_seen, last_seen, closed_on, dismissed_at, dismissed_by, dismissed_reason";

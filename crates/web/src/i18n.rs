@@ -1106,6 +1106,8 @@ impl Texts {
             "invalid_threshold" => "Een drempel is een getal van 0 tot en met 10.000.",
             "reason_required" => "Schrijf op waarom er geen actie nodig is.",
             "reason_too_long" => "Deze reden is te lang: hoogstens 1.000 tekens.",
+            "before_last_run" => "De signalen zijn al voor een latere dag berekend; kies die dag of een latere.",
+            "more_problems" => "Er zijn meer problemen; de eerste 100 staan hieronder.",
             "signal_closed" => "Dit signaal is gesloten: de oorzaak is weg.",
             "unknown_rule" => "Deze regel bestaat niet.",
             _ => return e.message.clone(),

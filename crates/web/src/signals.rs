@@ -306,10 +306,20 @@ async fn extract_api(
     Ok(Json(summary).into_response())
 }
 
+/// Problems of an extract answered at most: the rest are counted in the last entry.
+const MAX_LINE_ERRORS: usize = 100;
+
 /// Problems of an extract as fields: `lines[3].huisnummer`, `lines[1].header`, `lines[5]`.
 fn line_fields(errors: &[LineError]) -> FieldErrors {
     let mut fields = FieldErrors::new();
-    for e in errors {
+    if errors.len() > MAX_LINE_ERRORS {
+        fields.add(
+            "lines",
+            "more_problems",
+            format!("{} problems in all; the first {MAX_LINE_ERRORS} are listed", errors.len()),
+        );
+    }
+    for e in errors.iter().take(MAX_LINE_ERRORS) {
         let field = match e.error.field.as_str() {
             "" => format!("lines[{}]", e.line),
             f => format!("lines[{}].{f}", e.line),
@@ -325,10 +335,18 @@ async fn upload_api(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<HashMap<String, String>>,
-    body: Bytes,
+    req: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     require_token(&ctx)?;
     let m = acting_municipality(&ctx, &q)?;
+    // Read only now, for the municipality itself: nobody else makes the server take megabytes.
+    let body = axum::body::to_bytes(req.into_body(), MAX_EXTRACT_BYTES).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("a BRP extract is at most {MAX_EXTRACT_BYTES} bytes"),
+        )
+    })?;
     let counts = parse_brp_extract(&body).map_err(|e| ApiError::invalid(line_fields(&e)))?;
     let summary = state.store.replace_brp_extract(&ctx.actor(), &m, &counts).await?;
     let run = state.store.run_signals(&ctx.actor(), &m, crate::today()).await?;
@@ -623,7 +641,7 @@ async fn signals_view(
     };
     let signal_state = state_param(q).map_err(page_error)?;
     let order = order_param(q).map_err(page_error)?;
-    let page_no: i64 = q.get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let page_no: i64 = q.get("page").and_then(|p| p.parse().ok()).filter(|p| (1..=1_000_000).contains(p)).unwrap_or(1);
     page.per_address = true;
     page.can_act = ctx.viewer.can_act_on_signals(m.as_str());
     page.name = state.store.municipality(&m).await?.name;
