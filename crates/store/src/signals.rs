@@ -32,14 +32,19 @@ pub enum SignalState {
 }
 
 impl SignalState {
+    const CODES: [(SignalState, &'static str); 4] = [
+        (SignalState::Open, "open"),
+        (SignalState::Dismissed, "dismissed"),
+        (SignalState::Closed, "closed"),
+        (SignalState::All, "all"),
+    ];
+
     pub fn parse(s: &str) -> Option<SignalState> {
-        Some(match s {
-            "open" => SignalState::Open,
-            "dismissed" => SignalState::Dismissed,
-            "closed" => SignalState::Closed,
-            "all" => SignalState::All,
-            _ => return None,
-        })
+        SignalState::CODES.iter().find(|(_, c)| *c == s).map(|(v, _)| *v)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        SignalState::CODES.iter().find(|(v, _)| *v == self).map_or("open", |(_, c)| c)
     }
 
     fn condition(self) -> &'static str {
@@ -62,14 +67,19 @@ pub enum SignalOrder {
 }
 
 impl SignalOrder {
+    const CODES: [(SignalOrder, &'static str); 4] = [
+        (SignalOrder::Score, "score"),
+        (SignalOrder::Address, "address"),
+        (SignalOrder::Rule, "rule"),
+        (SignalOrder::FirstSeen, "first_seen"),
+    ];
+
     pub fn parse(s: &str) -> Option<SignalOrder> {
-        Some(match s {
-            "score" => SignalOrder::Score,
-            "address" => SignalOrder::Address,
-            "rule" => SignalOrder::Rule,
-            "first_seen" => SignalOrder::FirstSeen,
-            _ => return None,
-        })
+        SignalOrder::CODES.iter().find(|(_, c)| *c == s).map(|(v, _)| *v)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        SignalOrder::CODES.iter().find(|(v, _)| *v == self).map_or("score", |(_, c)| c)
     }
 
     fn clause(self) -> &'static str {

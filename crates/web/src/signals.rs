@@ -158,7 +158,7 @@ async fn signals_api(
     }
     let run = state.store.signal_run(&m).await?;
     Ok(Json(json!({
-        "municipality_code": m.as_str(), "view": "addresses", "about": ABOUT, "state": q.get("state").map_or("open", String::as_str),
+        "municipality_code": m.as_str(), "view": "addresses", "about": ABOUT, "state": signal_state.as_str(),
         "run": run, "total": total,
         "rules": rules,
         "items": signals.iter().map(|s| signal_json(s, tr, &rules)).collect::<Vec<_>>(),
@@ -603,19 +603,7 @@ fn counts_view(tr: &Texts, page: &mut SignalsPage, counts: &[SignalCount]) {
 }
 
 fn list_href(state: SignalState, order: SignalOrder, page: i64) -> String {
-    let s = match state {
-        SignalState::Open => "open",
-        SignalState::Dismissed => "dismissed",
-        SignalState::Closed => "closed",
-        SignalState::All => "all",
-    };
-    let o = match order {
-        SignalOrder::Score => "score",
-        SignalOrder::Address => "address",
-        SignalOrder::Rule => "rule",
-        SignalOrder::FirstSeen => "first_seen",
-    };
-    format!("/signalen?state={s}&sort={o}&page={page}")
+    format!("/signalen?state={}&sort={}&page={page}", state.as_str(), order.as_str())
 }
 
 async fn signals_view(
@@ -728,13 +716,7 @@ async fn signals_view(
     if page_no < last_page {
         page.next = list_href(signal_state, order, page_no + 1);
     }
-    let state_word = match signal_state {
-        SignalState::Open => "open",
-        SignalState::Dismissed => "dismissed",
-        SignalState::Closed => "closed",
-        SignalState::All => "all",
-    };
-    page.csv_href = format!("/api/v1/signals?municipality={}&state={state_word}&format=csv", m.as_str());
+    page.csv_href = format!("/api/v1/signals?municipality={}&state={}&format=csv", m.as_str(), signal_state.as_str());
     // The map: the open addresses with the highest scores.
     let (top, _) = state.store.signals(&m, SignalState::Open, SignalOrder::Score, Some((0, MAP_POINTS))).await?;
     let mut seen = HashSet::new();
