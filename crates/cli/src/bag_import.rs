@@ -43,6 +43,8 @@ enum Stop {
 
 /// XML files read ahead of the parsers (each some megabytes).
 const FILES_IN_FLIGHT: usize = 2;
+/// The most room made for a file before reading it, whatever its zip says.
+const MAX_SIZE_HINT: u64 = 256 << 20;
 
 fn parser_threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4)
@@ -103,9 +105,11 @@ pub async fn import(store: &Store, path: &Path, progress: &(dyn Fn(u64) + Sync))
     let path_buf = path.to_path_buf();
     let reader = tokio::task::spawn_blocking(move || {
         let mut files = 0;
-        let sent = for_each_xml(&path_buf, &mut |name: &str, input: &mut dyn std::io::BufRead| {
+        let sent = for_each_xml(&path_buf, &mut |name: &str, size: u64, input: &mut dyn std::io::BufRead| {
             files += 1;
-            let mut bytes = Vec::new();
+            // Room for the whole file at once (growing as it reads would copy it over and
+            // over), within reason: the size is what the zip claims.
+            let mut bytes = Vec::with_capacity(usize::try_from(size.min(MAX_SIZE_HINT)).unwrap_or(0));
             input.read_to_end(&mut bytes).map_err(|e| Stop::Read(format!("{name}: {e}")))?;
             file_tx.send((name.to_string(), bytes)).map_err(|_| Stop::Cancelled)
         });

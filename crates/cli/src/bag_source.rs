@@ -23,9 +23,10 @@ impl std::fmt::Display for SourceError {
 
 impl std::error::Error for SourceError {}
 
-/// What the caller does with one XML file: its name (with the zips it came through) and
-/// its content. An error ends the walk.
-pub type Each<'a, E> = dyn FnMut(&str, &mut dyn BufRead) -> Result<(), E> + 'a;
+/// What the caller does with one XML file: its name (with the zips it came through), the
+/// size its folder or zip gives (a hint: the content decides) and its content. An error
+/// ends the walk.
+pub type Each<'a, E> = dyn FnMut(&str, u64, &mut dyn BufRead) -> Result<(), E> + 'a;
 
 /// An error of the walk or of the caller.
 #[derive(Debug)]
@@ -58,19 +59,21 @@ pub fn for_each_xml<E>(path: &Path, each: &mut Each<'_, E>) -> Result<(), WalkEr
         for i in 0..archive.len() {
             let mut entry = archive.by_index(i).map_err(|e| source(&shown, format!("entry {i}: {e}")))?;
             let inner = format!("{shown}/{}", entry.name().map_err(|e| source(&shown, e))?);
-            walk_entry(&inner, &mut entry, each)?;
+            let size = entry.size();
+            walk_entry(&inner, size, &mut entry, each)?;
         }
         Ok(())
     } else if flexwonen_core::bag::reads_file(&name) {
         let file = File::open(path).map_err(|e| source(&shown, e))?;
-        each(&shown, &mut BufReader::with_capacity(1 << 16, file)).map_err(WalkError::Caller)
+        let size = file.metadata().map_or(0, |m| m.len());
+        each(&shown, size, &mut BufReader::with_capacity(1 << 16, file)).map_err(WalkError::Caller)
     } else {
         Ok(())
     }
 }
 
 /// One entry of a zip: an XML file the import reads, a zip to stream through, or skipped.
-fn walk_entry<E>(name: &str, entry: &mut dyn Read, each: &mut Each<'_, E>) -> Result<(), WalkError<E>> {
+fn walk_entry<E>(name: &str, size: u64, entry: &mut dyn Read, each: &mut Each<'_, E>) -> Result<(), WalkError<E>> {
     if name.ends_with(".zip") {
         let mut stream = BufReader::with_capacity(1 << 16, entry);
         loop {
@@ -80,10 +83,11 @@ fn walk_entry<E>(name: &str, entry: &mut dyn Read, each: &mut Each<'_, E>) -> Re
                 Err(e) => return Err(source(name, format!("the zip is cut off or damaged: {e}"))),
             };
             let inner_name = format!("{name}/{}", inner.name().map_err(|e| source(name, e))?);
-            walk_entry(&inner_name, &mut inner, each)?;
+            let inner_size = inner.size();
+            walk_entry(&inner_name, inner_size, &mut inner, each)?;
         }
     } else if flexwonen_core::bag::reads_file(name) {
-        each(name, &mut BufReader::with_capacity(1 << 16, entry)).map_err(WalkError::Caller)
+        each(name, size, &mut BufReader::with_capacity(1 << 16, entry)).map_err(WalkError::Caller)
     } else {
         Ok(())
     }
@@ -119,7 +123,7 @@ mod tests {
     /// (file name without its path, bytes) of every XML file handed over.
     fn walk(path: &Path) -> Result<Vec<(String, usize)>, WalkError<std::io::Error>> {
         let mut seen = Vec::new();
-        for_each_xml(path, &mut |name: &str, r: &mut dyn BufRead| {
+        for_each_xml(path, &mut |name: &str, _size: u64, r: &mut dyn BufRead| {
             let mut bytes = Vec::new();
             r.read_to_end(&mut bytes)?;
             seen.push((name.rsplit('/').next().unwrap_or(name).to_string(), bytes.len()));

@@ -12,8 +12,7 @@ use chrono::NaiveDate;
 use quick_xml::Reader;
 use quick_xml::events::BytesStart;
 use quick_xml::events::Event;
-use std::collections::HashMap;
-use std::io::BufRead;
+use std::borrow::Cow;
 
 /// The namespaces of the LV BAG 2.0 extract that object records may use.
 const OBJECTS: &str = "www.kadaster.nl/schemas/lvbag/imbag/objecten/v20200601";
@@ -25,61 +24,6 @@ const KNOWN_NAMESPACES: &[&str] = &[
     "www.kadaster.nl/schemas/lvbag/imbag/datatypennen3610/v20200601",
     "www.kadaster.nl/schemas/lvbag/imbag/nen5825/v20200601",
     "http://www.opengis.net/gml/3.2",
-];
-
-/// Every element an object record of the extract may contain (all object types together).
-const KNOWN_ELEMENTS: &[&str] = &[
-    "identificatie",
-    "voorkomen",
-    "Voorkomen",
-    "voorkomenidentificatie",
-    "beginGeldigheid",
-    "eindGeldigheid",
-    "tijdstipRegistratie",
-    "eindRegistratie",
-    "tijdstipInactief",
-    "tijdstipNietBagLV",
-    "BeschikbaarLV",
-    "tijdstipRegistratieLV",
-    "tijdstipEindRegistratieLV",
-    "tijdstipInactiefLV",
-    "status",
-    "geconstateerd",
-    "documentdatum",
-    "documentnummer",
-    "heeftAlsHoofdadres",
-    "heeftAlsNevenadres",
-    "NummeraanduidingRef",
-    "geometrie",
-    "punt",
-    "vlak",
-    "multivlak",
-    "Point",
-    "pos",
-    "Polygon",
-    "MultiSurface",
-    "surfaceMember",
-    "exterior",
-    "interior",
-    "LinearRing",
-    "posList",
-    "gebruiksdoel",
-    "oppervlakte",
-    "maaktDeelUitVan",
-    "PandRef",
-    "huisnummer",
-    "huisletter",
-    "huisnummertoevoeging",
-    "postcode",
-    "typeAdresseerbaarObject",
-    "ligtAan",
-    "ligtIn",
-    "OpenbareRuimteRef",
-    "WoonplaatsRef",
-    "naam",
-    "verkorteNaam",
-    "VerkorteNaamOpenbareRuimte",
-    "type",
 ];
 
 /// The largest floor area the import accepts, in m² (the BAG's own maximum).
@@ -188,35 +132,6 @@ pub fn reads_file(name: &str) -> bool {
         && ["VBO", "NUM", "OPR", "WPL"].contains(&base.get(4..7).unwrap_or(""))
 }
 
-/// Counts the lines a reader has handed out, for error positions.
-struct Lines<R> {
-    inner: R,
-    /// Newlines in the bytes consumed so far.
-    newlines: u64,
-}
-
-impl<R: BufRead> std::io::Read for Lines<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.newlines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Lines<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        if let Ok(buf) = self.inner.fill_buf() {
-            let end = amount.min(buf.len());
-            self.newlines += buf[..end].iter().filter(|b| **b == b'\n').count() as u64;
-        }
-        self.inner.consume(amount);
-    }
-}
-
 /// A namespace prefix in scope.
 struct Prefix {
     prefix: String,
@@ -228,87 +143,121 @@ struct Prefix {
     depth: usize,
 }
 
-/// Reads the object occurrences of one extract file, one at a time.
-pub struct BagFileReader<R: BufRead> {
-    reader: Reader<Lines<R>>,
+/// Reads the object occurrences of one extract file, one at a time. The file is held whole
+/// (an extract's files are some megabytes each) so that text is borrowed from it, not
+/// copied: only what a record keeps is allocated, and line numbers are counted only for
+/// an error.
+pub struct BagFileReader<'a> {
+    reader: Reader<&'a [u8]>,
+    input: &'a [u8],
     /// Namespace prefixes in scope, with their namespace judged once when declared.
     /// Resolved by hand: a full namespace resolver per element costs more than the parse.
     prefixes: Vec<Prefix>,
     file: String,
-    buf: Vec<u8>,
     done: bool,
     /// Elements open outside the objects (the root and its wrappers): a file that ends
     /// with some still open was cut off, even between two objects.
     open: usize,
     seen_root: bool,
+    /// The elements open inside the current object (name, text kept), reused.
+    path: Vec<(&'static str, bool)>,
+    /// Room for the next object's fields, reused.
+    spare: Vec<Field<'a>>,
 }
 
 /// The text of the leaf elements of one object occurrence, in order, by local name (a
 /// reference by its parent's name too: `heeftAlsHoofdadres/NummeraanduidingRef`).
-#[derive(Default)]
-struct Fields {
-    /// (parent for a reference, else empty; local name; text)
-    values: Vec<(&'static str, &'static str, String)>,
+struct Fields<'a> {
+    values: Vec<Field<'a>>,
 }
 
-impl Fields {
+/// (parent for a reference, else empty; local name; text, borrowed from the file unless it
+/// held a character reference)
+type Field<'a> = (&'static str, &'static str, Cow<'a, str>);
+
+impl Fields<'_> {
     /// `parent/name` or `name` as (parent, name).
     fn split(key: &str) -> (&str, &str) {
-        key.split_once('/').unwrap_or(("", key))
+        // By bytes: a `str` pattern search costs more than the keys are long.
+        match key.bytes().position(|b| b == b'/') {
+            Some(slash) => (&key[..slash], &key[slash + 1..]),
+            None => ("", key),
+        }
     }
 
     fn first(&self, key: &str) -> Option<&str> {
         let (parent, name) = Fields::split(key);
-        self.values.iter().find(|(p, n, _)| *n == name && *p == parent).map(|(_, _, v)| v.as_str())
+        self.values.iter().find(|(p, n, _)| *n == name && *p == parent).map(|(_, _, v)| v.as_ref())
     }
 
-    fn all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    fn all<'s>(&'s self, key: &'s str) -> impl Iterator<Item = &'s str> + 's {
         let (parent, name) = Fields::split(key);
-        self.values.iter().filter(move |(p, n, _)| *n == name && *p == parent).map(|(_, _, v)| v.as_str())
+        self.values.iter().filter(move |(p, n, _)| *n == name && *p == parent).map(|(_, _, v)| v.as_ref())
     }
 }
 
-/// Leaves no record needs: their text is not kept (most of an object's text is these).
-const UNUSED_LEAVES: &[&str] = &[
-    "voorkomenidentificatie",
-    "tijdstipRegistratie",
-    "tijdstipRegistratieLV",
-    "tijdstipEindRegistratieLV",
-    "tijdstipInactiefLV",
-    "tijdstipNietBagLV",
-    "geconstateerd",
-    "documentdatum",
-    "documentnummer",
-    "typeAdresseerbaarObject",
-    "type",
-    "PandRef",
-    "verkorteNaam",
-];
-
-/// The known element of this local name, as a static name, and whether its text is kept.
-fn known_element(local: &str) -> Option<(&'static str, bool)> {
-    static KNOWN: std::sync::LazyLock<HashMap<&'static str, bool>> =
-        std::sync::LazyLock::new(|| KNOWN_ELEMENTS.iter().map(|k| (*k, !UNUSED_LEAVES.contains(k))).collect());
-    KNOWN.get_key_value(local).map(|(k, keep)| (*k, *keep))
+/// The elements an object record of the extract may contain (all object types together),
+/// as `known_element`: those whose text a record needs (and the elements around them), and
+/// the leaves whose text no record needs (most of an object's text: not kept).
+macro_rules! known_elements {
+    (kept: $($kept:literal),+ ; unused: $($unused:literal),+ $(,)?) => {
+        /// The known element of this local name, as a static name, and whether its text is kept.
+        fn known_element(local: &str) -> Option<(&'static str, bool)> {
+            // A match compares lengths first, then a few bytes: cheaper per element than
+            // hashing the name.
+            match local {
+                $($kept => Some(($kept, true)),)+
+                $($unused => Some(($unused, false)),)+
+                _ => None,
+            }
+        }
+    };
 }
 
-impl<R: BufRead> BagFileReader<R> {
-    pub fn new(file: impl Into<String>, reader: R) -> Self {
-        let reader = Reader::from_reader(Lines { inner: reader, newlines: 0 });
+known_elements! {
+    kept:
+        "identificatie", "voorkomen", "Voorkomen", "beginGeldigheid", "eindGeldigheid", "eindRegistratie",
+        "tijdstipInactief", "BeschikbaarLV", "status", "heeftAlsHoofdadres", "heeftAlsNevenadres",
+        "NummeraanduidingRef", "geometrie", "punt", "vlak", "multivlak", "Point", "pos", "Polygon", "MultiSurface",
+        "surfaceMember", "exterior", "interior", "LinearRing", "posList", "gebruiksdoel", "oppervlakte",
+        "maaktDeelUitVan", "huisnummer", "huisletter", "huisnummertoevoeging", "postcode", "ligtAan", "ligtIn",
+        "OpenbareRuimteRef", "WoonplaatsRef", "naam", "VerkorteNaamOpenbareRuimte";
+    unused:
+        "voorkomenidentificatie", "tijdstipRegistratie", "tijdstipRegistratieLV", "tijdstipEindRegistratieLV",
+        "tijdstipInactiefLV", "tijdstipNietBagLV", "geconstateerd", "documentdatum", "documentnummer",
+        "typeAdresseerbaarObject", "type", "PandRef", "verkorteNaam",
+}
+
+/// The object types a record is made of, by their element's local name.
+const OBJECT_KINDS: [&str; 4] = ["Verblijfsobject", "Nummeraanduiding", "OpenbareRuimte", "Woonplaats"];
+
+/// Text without the whitespace around it, still borrowed when it was.
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+        Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+    }
+}
+
+impl<'a> BagFileReader<'a> {
+    pub fn new(file: impl Into<String>, input: &'a [u8]) -> Self {
         BagFileReader {
-            reader,
+            reader: Reader::from_reader(input),
+            input,
             prefixes: Vec::new(),
             file: file.into(),
-            buf: Vec::new(),
             done: false,
             open: 0,
             seen_root: false,
+            path: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
     /// Takes in the namespace declarations of an element at `depth`.
     fn declare(prefixes: &mut Vec<Prefix>, e: &BytesStart, depth: usize) {
-        if !e.attributes_raw().contains("xmlns") {
+        let raw = e.attributes_raw();
+        if raw.is_empty() || !raw.contains("xmlns") {
             return;
         }
         for a in e.attributes().flatten() {
@@ -330,7 +279,7 @@ impl<R: BufRead> BagFileReader<R> {
 
     /// The prefix in scope of an element name (`prefix:local`), if declared.
     fn prefix<'p>(prefixes: &'p [Prefix], name: &str) -> Option<&'p Prefix> {
-        let prefix = name.split_once(':').map_or("", |(p, _)| p);
+        let prefix = name.bytes().position(|b| b == b':').map_or("", |colon| &name[..colon]);
         prefixes.iter().rev().find(|p| p.prefix == prefix)
     }
 
@@ -341,14 +290,16 @@ impl<R: BufRead> BagFileReader<R> {
         }
     }
 
-    fn line(&self) -> u64 {
-        self.reader.get_ref().newlines + 1
+    /// The line of a byte position in the file.
+    fn line_at(&self, position: u64) -> u64 {
+        let end = usize::try_from(position).unwrap_or(usize::MAX).min(self.input.len());
+        self.input[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
     }
 
     fn error(&self, object: Option<&str>, message: impl Into<String>) -> BagError {
         BagError {
             file: self.file.clone(),
-            line: self.line(),
+            line: self.line_at(self.reader.buffer_position()),
             object: object.map(str::to_string),
             message: message.into(),
         }
@@ -360,30 +311,29 @@ impl<R: BufRead> BagFileReader<R> {
             return Ok(None);
         }
         loop {
-            self.buf.clear();
-            let event = match self.reader.read_event_into(&mut self.buf) {
+            let event = match self.reader.read_event() {
                 Ok(e) => e,
                 Err(e) => return Err(self.error(None, format!("not well-formed XML: {e}"))),
             };
             match event {
                 Event::Start(start) => {
                     Self::declare(&mut self.prefixes, &start, self.open + 1);
-                    let local = start.local_name().as_ref().to_string();
-                    let kind = match local.as_str() {
-                        "Verblijfsobject" | "Nummeraanduiding" | "OpenbareRuimte" | "Woonplaats" => local,
-                        _ => {
-                            self.open += 1;
-                            self.seen_root = true;
-                            continue;
-                        }
+                    let local = start.local_name();
+                    let Some(kind) = OBJECT_KINDS.into_iter().find(|k| *k == local.as_ref()) else {
+                        self.open += 1;
+                        self.seen_root = true;
+                        continue;
                     };
                     if !Self::prefix(&self.prefixes, start.name().as_ref()).is_some_and(|p| p.objects) {
                         return Err(self.error(None, format!("{kind} outside the BAG objects namespace")));
                     }
-                    let start_line = self.line();
-                    let fields = self.read_object(&kind)?;
+                    let start_at = self.reader.buffer_position();
+                    let mut fields = self.read_object(kind)?;
                     Self::undeclare(&mut self.prefixes, self.open);
-                    return self.record(&kind, fields, start_line).map(Some);
+                    let record = self.record(kind, &fields, start_at);
+                    fields.values.clear();
+                    self.spare = fields.values;
+                    return record.map(Some);
                 }
                 Event::End(_) => {
                     self.open = self.open.saturating_sub(1);
@@ -401,28 +351,32 @@ impl<R: BufRead> BagFileReader<R> {
         }
     }
 
+    /// Whether the text of the innermost open element is kept.
+    fn keeps_text(&self) -> bool {
+        self.path.last().is_some_and(|(_, keep)| *keep)
+    }
+
     /// The leaf texts of the object whose start tag was just read, up to its end tag.
-    fn read_object(&mut self, kind: &str) -> Result<Fields, BagError> {
-        let mut fields = Fields::default();
-        let mut path: Vec<(&'static str, bool)> = Vec::new();
-        let mut text = String::new();
+    fn read_object(&mut self, kind: &str) -> Result<Fields<'a>, BagError> {
+        let mut fields = Fields { values: std::mem::take(&mut self.spare) };
+        self.path.clear();
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
         loop {
-            self.buf.clear();
-            let event = match self.reader.read_event_into(&mut self.buf) {
+            let event = match self.reader.read_event() {
                 Ok(e) => e,
                 Err(e) => return Err(self.error(fields.first("identificatie"), format!("not well-formed XML: {e}"))),
             };
             // The object's own element is at depth open + 1, its children below.
             let known_ns = match &event {
                 Event::Start(e) | Event::Empty(e) => {
-                    Self::declare(&mut self.prefixes, e, self.open + 2 + path.len());
+                    Self::declare(&mut self.prefixes, e, self.open + 2 + self.path.len());
                     Self::prefix(&self.prefixes, e.name().as_ref()).is_some_and(|p| p.known)
                 }
                 _ => true,
             };
             if matches!(event, Event::End(_)) {
                 // Closes the element at depth open + 1 + path.len(), and what it declared.
-                Self::undeclare(&mut self.prefixes, self.open + path.len());
+                Self::undeclare(&mut self.prefixes, self.open + self.path.len());
             }
             match event {
                 Event::Start(e) | Event::Empty(e) if !known_ns => {
@@ -441,10 +395,10 @@ impl<R: BufRead> BagFileReader<R> {
                     if matches!(local, "Point" | "Polygon" | "MultiSurface" | "LinearRing" | "posList" | "pos")
                         && let Ok(Some(dim)) = e.try_get_attribute("srsDimension")
                     {
-                        fields.values.push(("", "srsDimension", dim.value.to_string()));
+                        fields.values.push(("", "srsDimension", Cow::Owned(dim.value.to_string())));
                     }
-                    path.push((local, keep));
-                    text.clear();
+                    self.path.push((local, keep));
+                    text = Cow::Borrowed("");
                 }
                 Event::Empty(e) if known_element(e.local_name().as_ref()).is_none() => {
                     let local = e.local_name().as_ref().to_string();
@@ -452,37 +406,42 @@ impl<R: BufRead> BagFileReader<R> {
                         self.error(fields.first("identificatie"), format!("unexpected element {local} in a {kind}"))
                     );
                 }
-                Event::Text(t) => text.push_str(&t),
+                Event::Text(t) if self.keeps_text() => {
+                    if text.is_empty() {
+                        text = t.into_inner();
+                    } else {
+                        text.to_mut().push_str(&t);
+                    }
+                }
                 Event::GeneralRef(r) if r.is_char_ref() => match r.resolve_char_ref() {
-                    Ok(Some(c)) => text.push(c),
+                    Ok(Some(c)) => text.to_mut().push(c),
                     _ => {
                         let message = format!("the character reference &{}; is not a character", &*r);
                         return Err(self.error(fields.first("identificatie"), message));
                     }
                 },
                 Event::GeneralRef(r) => match &*r {
-                    "amp" => text.push('&'),
-                    "lt" => text.push('<'),
-                    "gt" => text.push('>'),
-                    "quot" => text.push('"'),
-                    "apos" => text.push('\''),
+                    "amp" => text.to_mut().push('&'),
+                    "lt" => text.to_mut().push('<'),
+                    "gt" => text.to_mut().push('>'),
+                    "quot" => text.to_mut().push('"'),
+                    "apos" => text.to_mut().push('\''),
                     other => {
                         let message = format!("unknown entity &{other};");
                         return Err(self.error(fields.first("identificatie"), message));
                     }
                 },
-                Event::End(_) => match path.pop() {
+                Event::End(_) => match self.path.pop() {
                     // A leaf: keep its text under its name (a reference with its parent's).
                     Some((name, keep)) => {
-                        let value = text.trim();
+                        let value = trimmed(std::mem::replace(&mut text, Cow::Borrowed("")));
                         if keep && !value.is_empty() {
-                            let parent = match path.last() {
+                            let parent = match self.path.last() {
                                 Some((parent, _)) if name.ends_with("Ref") => parent,
                                 _ => "",
                             };
-                            fields.values.push((parent, name, value.to_string()));
+                            fields.values.push((parent, name, value));
                         }
-                        text.clear();
                     }
                     None => return Ok(fields),
                 },
@@ -494,10 +453,11 @@ impl<R: BufRead> BagFileReader<R> {
         }
     }
 
-    fn record(&self, kind: &str, f: Fields, line: u64) -> Result<BagRecord, BagError> {
+    /// The record of an object's fields; an error names the line where the object starts.
+    fn record(&self, kind: &str, f: &Fields, start_at: u64) -> Result<BagRecord, BagError> {
         let at = |message: String| BagError {
             file: self.file.clone(),
-            line,
+            line: self.line_at(start_at),
             object: f.first("identificatie").map(str::to_string),
             message,
         };
@@ -539,7 +499,7 @@ impl<R: BufRead> BagFileReader<R> {
                     uses: f.all("gebruiksdoel").map(str::to_string).collect(),
                     floor_area_m2,
                     status: required("status")?,
-                    position: position(&f),
+                    position: position(f),
                     validity,
                 })
             }

@@ -3,14 +3,14 @@
 //! and removes the one before. Until that commit, readers see the previous extract whole;
 //! an import that fails leaves nothing behind.
 
-use crate::bulk::{ROWS_PER_STATEMENT, execute_rows_then, number, quoted, quoted_date};
+use crate::bulk::{ROWS_PER_STATEMENT, RowBatch, number, quoted, quoted_date, quoted_joined};
 use crate::{Store, StoreError, WriteTx, now};
-use chrono::NaiveDate;
 use flexwonen_core::address::address_key;
 use flexwonen_core::bag::{BagRecord, Validity};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::fmt::Write;
 
 /// What an import holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -39,50 +39,47 @@ pub struct BagImport {
     wpl: Latest,
 }
 
-/// Rows of one table by object id, written in batches, where an object that appears twice
-/// as current (the extract should not, its test cut-outs do) keeps the occurrence valid from
-/// the latest date: within a batch here, across batches by the `ON CONFLICT` clause.
+/// Rows of one table by object id, where an object that appears twice as current (the
+/// extract should not, its test cut-outs do) keeps the occurrence valid from the latest
+/// date, by the `ON CONFLICT` clause. An object met again in the statement being written
+/// sends that statement first: PostgreSQL refuses to update one row twice in a statement.
 struct Latest {
-    head: &'static str,
-    tail: &'static str,
-    rows: Vec<String>,
-    by_key: HashMap<String, (usize, Option<NaiveDate>)>,
+    batch: RowBatch,
+    /// Hashes of the ids in the statement being written (a collision only sends it early).
+    ids: HashSet<u64>,
 }
 
 impl Latest {
     fn new(head: &'static str, tail: &'static str) -> Latest {
-        Latest { head, tail, rows: Vec::with_capacity(ROWS_PER_STATEMENT), by_key: HashMap::new() }
+        Latest { batch: RowBatch::with_tail(head, tail), ids: HashSet::with_capacity(ROWS_PER_STATEMENT) }
     }
 
     async fn push(
         &mut self,
         conn: &mut AnyConnection,
-        key: &str,
-        valid_from: Option<NaiveDate>,
-        row: String,
-    ) -> Result<bool, StoreError> {
-        if let Some((i, from)) = self.by_key.get_mut(key) {
-            if valid_from > *from {
-                self.rows[*i] = row;
-                *from = valid_from;
-            }
-            return Ok(false);
+        id: &str,
+        write: impl FnOnce(&mut String),
+    ) -> Result<(), StoreError> {
+        let hash = std::hash::BuildHasher::hash_one(&ID_HASH, id);
+        if !self.ids.insert(hash) {
+            self.send(conn).await?;
+            self.ids.insert(hash);
         }
-        self.by_key.insert(key.to_string(), (self.rows.len(), valid_from));
-        self.rows.push(row);
-        if self.rows.len() == ROWS_PER_STATEMENT {
-            self.flush(conn).await?;
+        if self.batch.add(write) {
+            self.send(conn).await?;
         }
-        Ok(true)
+        Ok(())
     }
 
-    async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), StoreError> {
-        execute_rows_then(conn, self.head, &self.rows, self.tail).await?;
-        self.rows.clear();
-        self.by_key.clear();
+    async fn send(&mut self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        self.batch.send(conn).await?;
+        self.ids.clear();
         Ok(())
     }
 }
+
+/// Hashes ids for `Latest` (fixed keys: a collision costs a statement, never a row).
+const ID_HASH: std::hash::BuildHasherDefault<std::hash::DefaultHasher> = std::hash::BuildHasherDefault::new();
 
 /// The tail of an insert into `table` keyed by `key`: a later occurrence replaces an earlier.
 macro_rules! latest_wins {
@@ -190,81 +187,97 @@ impl BagImport {
     pub async fn add(&mut self, record: &BagRecord) -> Result<(), StoreError> {
         let import = self.summary.import_id;
         // `(import_id, id, valid_from, ` — what every row starts with.
-        let start = |id: &str, v: &Validity| {
-            let mut row = format!("({import}, ");
-            quoted(&mut row, id);
+        let start = |row: &mut String, id: &str, v: &Validity| {
+            let _ = write!(row, "({import}, ");
+            quoted(row, id);
             row.push_str(", ");
-            quoted_date(&mut row, v.begin);
+            quoted_date(row, v.begin);
             row.push_str(", ");
-            row
         };
+        let conn: &mut AnyConnection = &mut self.tx;
         match record {
             BagRecord::Verblijfsobject(v) if v.validity.is_current() => {
-                let mut row = start(&v.id, &v.validity);
-                quoted(&mut row, &v.main_address);
-                row.push_str(", ");
-                quoted(&mut row, &v.status);
-                row.push_str(", ");
-                quoted(&mut row, &v.uses.join(","));
-                row.push_str(&format!(", {}, ", v.floor_area_m2));
-                match v.position {
-                    Some((x, y)) => {
-                        number(&mut row, x);
+                self.vbo
+                    .push(conn, &v.id, |row| {
+                        start(row, &v.id, &v.validity);
+                        quoted(row, &v.main_address);
                         row.push_str(", ");
-                        number(&mut row, y);
-                    }
-                    None => row.push_str("NULL, NULL"),
-                }
-                row.push(')');
-                if self.vbo.push(&mut self.tx, &v.id, v.validity.begin, row).await? {
-                    self.summary.verblijfsobjecten += 1;
-                }
+                        quoted(row, &v.status);
+                        row.push_str(", ");
+                        quoted_joined(row, &v.uses, ',');
+                        let _ = write!(row, ", {}, ", v.floor_area_m2);
+                        match v.position {
+                            Some((x, y)) => {
+                                number(row, x);
+                                row.push_str(", ");
+                                number(row, y);
+                            }
+                            None => row.push_str("NULL, NULL"),
+                        }
+                        row.push(')');
+                    })
+                    .await?;
+                self.summary.verblijfsobjecten += 1;
                 for side in &v.side_addresses {
-                    let mut row = start(side, &v.validity);
-                    quoted(&mut row, &v.id);
-                    row.push(')');
-                    self.side.push(&mut self.tx, side, v.validity.begin, row).await?;
+                    self.side
+                        .push(conn, side, |row| {
+                            start(row, side, &v.validity);
+                            quoted(row, &v.id);
+                            row.push(')');
+                        })
+                        .await?;
                 }
             }
             BagRecord::Nummeraanduiding(n) if n.validity.is_current() => {
-                let mut row = start(&n.id, &n.validity);
-                row.push_str(&format!("{}, ", n.house_number));
-                optional(&mut row, n.house_letter.as_deref());
-                row.push_str(", ");
-                optional(&mut row, n.house_addition.as_deref());
-                row.push_str(", ");
-                optional(&mut row, n.postcode.as_deref());
-                row.push_str(", ");
-                quoted(&mut row, &n.street);
-                row.push_str(", ");
-                optional(&mut row, n.place.as_deref());
-                row.push_str(", ");
-                let key = n.postcode.as_deref().map(|postcode| {
-                    address_key(postcode, n.house_number, n.house_letter.as_deref(), n.house_addition.as_deref())
-                });
-                optional(&mut row, key.as_deref());
-                row.push(')');
-                if self.num.push(&mut self.tx, &n.id, n.validity.begin, row).await? {
-                    self.summary.nummeraanduidingen += 1;
-                }
+                self.num
+                    .push(conn, &n.id, |row| {
+                        start(row, &n.id, &n.validity);
+                        let _ = write!(row, "{}, ", n.house_number);
+                        optional(row, n.house_letter.as_deref());
+                        row.push_str(", ");
+                        optional(row, n.house_addition.as_deref());
+                        row.push_str(", ");
+                        optional(row, n.postcode.as_deref());
+                        row.push_str(", ");
+                        quoted(row, &n.street);
+                        row.push_str(", ");
+                        optional(row, n.place.as_deref());
+                        row.push_str(", ");
+                        let key = n.postcode.as_deref().map(|postcode| {
+                            address_key(
+                                postcode,
+                                n.house_number,
+                                n.house_letter.as_deref(),
+                                n.house_addition.as_deref(),
+                            )
+                        });
+                        optional(row, key.as_deref());
+                        row.push(')');
+                    })
+                    .await?;
+                self.summary.nummeraanduidingen += 1;
             }
             BagRecord::OpenbareRuimte(o) if o.validity.is_current() => {
-                let mut row = start(&o.id, &o.validity);
-                quoted(&mut row, &o.name);
-                row.push_str(", ");
-                quoted(&mut row, &o.place);
-                row.push(')');
-                if self.opr.push(&mut self.tx, &o.id, o.validity.begin, row).await? {
-                    self.summary.openbare_ruimten += 1;
-                }
+                self.opr
+                    .push(conn, &o.id, |row| {
+                        start(row, &o.id, &o.validity);
+                        quoted(row, &o.name);
+                        row.push_str(", ");
+                        quoted(row, &o.place);
+                        row.push(')');
+                    })
+                    .await?;
+                self.summary.openbare_ruimten += 1;
             }
             BagRecord::Woonplaats(w) if w.validity.is_current() => {
-                let mut row = start(&w.id, &w.validity);
-                quoted(&mut row, &w.name);
-                row.push(')');
-                if self.wpl.push(&mut self.tx, &w.id, w.validity.begin, row).await? {
-                    self.summary.woonplaatsen += 1;
-                }
+                self.wpl
+                    .push(conn, &w.id, |row| {
+                        start(row, &w.id, &w.validity);
+                        quoted(row, &w.name);
+                        row.push(')');
+                    })
+                    .await?;
+                self.summary.woonplaatsen += 1;
             }
             _ => {}
         }
@@ -279,7 +292,7 @@ impl BagImport {
     /// Writes the rest, makes this import the current one, removes the one before, commits.
     pub async fn finish(mut self, actor: &crate::Actor) -> Result<BagSummary, StoreError> {
         for batch in [&mut self.vbo, &mut self.side, &mut self.num, &mut self.opr, &mut self.wpl] {
-            batch.flush(&mut self.tx).await?;
+            batch.send(&mut self.tx).await?;
         }
         // Side addresses of an occurrence that a later one replaced go with it.
         sqlx::query(

@@ -15,13 +15,35 @@ pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 /// A string as an SQL literal.
 pub(crate) fn quoted(out: &mut String, s: &str) {
     out.push('\'');
+    escaped(out, s);
+    out.push('\'');
+}
+
+/// Strings joined by `separator` as one SQL literal.
+pub(crate) fn quoted_joined(out: &mut String, items: &[String], separator: char) {
+    out.push('\'');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(separator);
+        }
+        escaped(out, item);
+    }
+    out.push('\'');
+}
+
+/// The inside of a string literal: quotes doubled, NULs dropped.
+fn escaped(out: &mut String, s: &str) {
+    if !s.bytes().any(|b| b == b'\'' || b == 0) {
+        // Nearly every string: nothing to escape.
+        out.push_str(s);
+        return;
+    }
     for c in s.chars().filter(|c| *c != '\0') {
         if c == '\'' {
             out.push('\'');
         }
         out.push(c);
     }
-    out.push('\'');
 }
 
 pub(crate) fn quoted_date(out: &mut String, d: Option<NaiveDate>) {
@@ -40,15 +62,47 @@ pub(crate) fn number(out: &mut String, x: f64) {
     let _ = write!(out, "{x:?}");
 }
 
-/// Rows of one multi-row `INSERT`, written every `ROWS_PER_STATEMENT` rows.
+/// Rows of one multi-row `INSERT`, written straight into its statement (no string per
+/// row) and sent every `ROWS_PER_STATEMENT` rows.
 pub(crate) struct RowBatch {
     head: &'static str,
-    rows: Vec<String>,
+    /// Ends every statement: an `ON CONFLICT` clause, say.
+    tail: &'static str,
+    sql: String,
+    rows: usize,
 }
 
 impl RowBatch {
     pub(crate) fn new(head: &'static str) -> RowBatch {
-        RowBatch { head, rows: Vec::with_capacity(ROWS_PER_STATEMENT) }
+        RowBatch::with_tail(head, "")
+    }
+
+    pub(crate) fn with_tail(head: &'static str, tail: &'static str) -> RowBatch {
+        RowBatch { head, tail, sql: head.to_string(), rows: 0 }
+    }
+
+    /// Adds the row `write` puts into the statement (its `(…)`); true when the statement
+    /// is full and should be sent.
+    pub(crate) fn add(&mut self, write: impl FnOnce(&mut String)) -> bool {
+        if self.rows > 0 {
+            self.sql.push_str(", ");
+        }
+        write(&mut self.sql);
+        self.rows += 1;
+        self.rows >= ROWS_PER_STATEMENT
+    }
+
+    /// Sends the rows added so far as one statement (none when there are none); how many.
+    pub(crate) async fn send(&mut self, conn: &mut AnyConnection) -> Result<usize, StoreError> {
+        if self.rows == 0 {
+            return Ok(0);
+        }
+        self.sql.push_str(self.tail);
+        let next = String::with_capacity(self.sql.len());
+        let sql = std::mem::replace(&mut self.sql, next);
+        self.sql.push_str(self.head);
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        Ok(std::mem::take(&mut self.rows))
     }
 
     pub(crate) async fn push(
@@ -57,8 +111,7 @@ impl RowBatch {
         row: String,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(), StoreError> {
-        self.rows.push(row);
-        if self.rows.len() == ROWS_PER_STATEMENT {
+        if self.add(|sql| sql.push_str(&row)) {
             self.flush(conn, progress).await?;
         }
         Ok(())
@@ -69,9 +122,8 @@ impl RowBatch {
         conn: &mut AnyConnection,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(), StoreError> {
-        execute_rows(conn, self.head, &self.rows).await?;
-        progress(self.rows.len() as u64);
-        self.rows.clear();
+        let sent = self.send(conn).await?;
+        progress(sent as u64);
         Ok(())
     }
 
@@ -82,26 +134,4 @@ impl RowBatch {
     ) -> Result<(), StoreError> {
         self.flush(conn, progress).await
     }
-}
-
-async fn execute_rows(conn: &mut AnyConnection, head: &str, rows: &[String]) -> Result<(), StoreError> {
-    execute_rows_then(conn, head, rows, "").await
-}
-
-/// Rows as multi-row `INSERT`s of `head`, each statement ending with `tail` (an `ON
-/// CONFLICT` clause, say).
-pub(crate) async fn execute_rows_then(
-    conn: &mut AnyConnection,
-    head: &str,
-    rows: &[String],
-    tail: &str,
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::with_capacity(head.len() + tail.len() + chunk.iter().map(|r| r.len() + 2).sum::<usize>());
-        sql.push_str(head);
-        sql.push_str(&chunk.join(", "));
-        sql.push_str(tail);
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
-    }
-    Ok(())
 }
