@@ -1,6 +1,10 @@
 //! BRP extracts (issue 6): a municipality's counts of registered persons per address, kept
 //! per municipality and replaced whole by its next upload, in one transaction with its audit
 //! entry. Read only for that municipality (the web layer asks `core::access`).
+//!
+//! Each line carries what the BAG says of its address, joined at the upload and again by a
+//! BAG import that replaces the BAG (`join_brp_with_bag`): the daily signal run reads the lines
+//! without joining the BAG each day.
 
 use crate::audit::{Actor, record};
 use crate::bulk::{RowBatch, quoted};
@@ -8,7 +12,7 @@ use crate::{Store, StoreError, now};
 use flexwonen_core::brp_extract::{BrpAddress, BrpCount};
 use flexwonen_core::ids::MunicipalityCode;
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BrpSummary {
@@ -69,7 +73,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let mut batch = RowBatch::new(
-            "INSERT INTO brp_counts (extract_id, line, postcode, house_number, house_letter, house_addition, nummeraanduiding_id, registered, registered_last_12_months, address_key) VALUES ",
+            "INSERT INTO brp_counts (extract_id, line, postcode, house_number, house_letter, house_addition, nummeraanduiding_id, registered, registered_last_12_months, address_key, bag_key) VALUES ",
         );
         for c in counts {
             let mut row = format!("({id}, {}, ", c.line);
@@ -88,11 +92,22 @@ impl Store {
                 }
             }
             row.push_str(&format!(", {}, {}, ", c.registered, c.registered_last_12_months));
-            optional(&mut row, c.address.address_key().as_deref());
+            let address_key = c.address.address_key();
+            optional(&mut row, address_key.as_deref());
+            row.push_str(", ");
+            // The line's own key until the BAG gives its own (`join_brp_with_bag`).
+            match &c.address {
+                BrpAddress::Nummeraanduiding { id } => quoted(&mut row, &format!("NUM:{id}")),
+                BrpAddress::Postcode { .. } => optional(&mut row, address_key.as_deref()),
+            }
             row.push(')');
             batch.push(&mut tx, row, &|_| {}).await?;
         }
         batch.finish(&mut tx, &|_| {}).await?;
+        let import: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM bag_imports").fetch_one(&mut *tx).await?;
+        if let Some(import) = import {
+            join_brp_with_bag(&mut tx, import, Some(id)).await?;
+        }
         // The audit entry says what was uploaded, not what is in it.
         record(
             &mut tx,
@@ -127,4 +142,46 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// Gives the BRP lines of `extract` (all extracts when `None`) what the BAG import `import`
+/// says of their address: its key, the verblijfsobject with it as main address (else as side
+/// address), that object's floor area and position. A line the BAG does not know keeps its
+/// own key and no facts.
+pub(crate) async fn join_brp_with_bag(
+    conn: &mut AnyConnection,
+    import: i64,
+    extract: Option<i64>,
+) -> Result<(), StoreError> {
+    let lines = match extract {
+        Some(id) => format!("brp_counts.extract_id = {id}"),
+        None => "1 = 1".to_string(),
+    };
+    if extract.is_none() {
+        // What an earlier BAG said goes: the new one may not know an address any more.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE brp_counts SET bag_key = COALESCE(address_key, 'NUM:' || nummeraanduiding_id),
+                 vbo_id = NULL, floor_area_m2 = NULL, x = NULL, y = NULL WHERE {lines}"
+        )))
+        .execute(&mut *conn)
+        .await?;
+    }
+    // By postcode and number, or by nummeraanduiding id: two equalities the databases join
+    // by hash or index (one join on either would be neither).
+    for address in ["n.address_key = brp_counts.address_key", "n.id = brp_counts.nummeraanduiding_id"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE brp_counts SET bag_key = COALESCE(n.address_key, brp_counts.bag_key), vbo_id = COALESCE(v.id, sv.id),
+                 floor_area_m2 = COALESCE(v.floor_area_m2, sv.floor_area_m2),
+                 x = CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT), y = CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT)
+             FROM bag_num n
+             LEFT JOIN bag_vbo v ON v.import_id = n.import_id AND v.main_address = n.id
+             LEFT JOIN bag_vbo_side s ON s.import_id = n.import_id AND s.address_id = n.id
+             LEFT JOIN bag_vbo sv ON sv.import_id = s.import_id AND sv.id = s.vbo_id
+             WHERE n.import_id = $1 AND {address} AND {lines}"
+        )))
+        .bind(import)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

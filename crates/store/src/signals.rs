@@ -168,26 +168,21 @@ struct BrpLine<'a> {
 }
 
 impl<'a> BrpLine<'a> {
-    /// The line of the extract it is, and what it says.
-    fn parse(line: &'a str) -> Result<(i64, BrpLine<'a>), StoreError> {
+    fn parse(line: &'a str) -> Result<BrpLine<'a>, StoreError> {
         let bad = || decoding(format!("signal line '{line}'"));
         let mut f = line.split('\t');
         let mut next = || f.next().ok_or_else(bad);
         let int = |s: &str| s.parse::<i64>().map_err(|_| bad());
         let opt = |s: &str| if s.is_empty() { Ok(None) } else { int(s).map(Some) };
-        let number = int(next()?)?;
-        Ok((
-            number,
-            BrpLine {
-                key: next()?,
-                registered: int(next()?)?,
-                recent: int(next()?)?,
-                vbo: next()?,
-                area: opt(next()?)?,
-                x: opt(next()?)?,
-                y: opt(next()?)?,
-            },
-        ))
+        Ok(BrpLine {
+            key: next()?,
+            registered: int(next()?)?,
+            recent: int(next()?)?,
+            vbo: next()?,
+            area: opt(next()?)?,
+            x: opt(next()?)?,
+            y: opt(next()?)?,
+        })
     }
 
     /// What the line says of `place`: its registrations add up; the BAG's floor area and
@@ -235,28 +230,17 @@ fn address_line(key: &str, street: &str, place: &str) -> String {
     }
 }
 
-/// The BRP query: a text per line of the extract with what the BAG knows of its address,
-/// fields separated by `\t`, lines joined by `\n` a thousand at a time: the `Any` driver's
-/// cost is per row and value (a row each would cost more than the join itself).
-fn brp_query(join: &str, filter: &str) -> String {
-    format!(
-        "SELECT string_agg(CAST(c.line AS TEXT) || '\t'
-             || COALESCE(n.address_key, c.address_key, 'NUM:' || c.nummeraanduiding_id) || '\t'
-             || CAST(c.registered AS TEXT) || '\t' || CAST(c.registered_last_12_months AS TEXT) || '\t'
-             || COALESCE(v.id, sv.id, '') || '\t'
-             || COALESCE(CAST(COALESCE(v.floor_area_m2, sv.floor_area_m2) AS TEXT), '') || '\t'
-             || COALESCE(CAST(CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT) AS TEXT), '') || '\t'
-             || COALESCE(CAST(CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT) AS TEXT), ''), '\n')
-         FROM brp_counts c
-         JOIN brp_extracts e ON e.id = c.extract_id
-         LEFT JOIN bag_num n ON n.import_id = $1 AND {join}
-         LEFT JOIN bag_vbo v ON v.import_id = $1 AND v.main_address = n.id
-         LEFT JOIN bag_vbo_side s ON s.import_id = $1 AND s.address_id = n.id
-         LEFT JOIN bag_vbo sv ON sv.import_id = $1 AND sv.id = s.vbo_id
-         WHERE e.municipality_code = $2 AND {filter}
-         GROUP BY c.line / 1000"
-    )
-}
+/// The lines of a municipality's BRP extract with what the BAG knows of their address (joined
+/// beforehand: `brp::join_brp_with_bag`), fields separated by `\t`, lines joined by `\n` a
+/// thousand at a time: the `Any` driver's cost is per row and value (a row each would cost
+/// more than reading the lines).
+const BRP_LINES: &str = "SELECT string_agg(c.bag_key || '\t'
+        || CAST(c.registered AS TEXT) || '\t' || CAST(c.registered_last_12_months AS TEXT) || '\t'
+        || COALESCE(c.vbo_id, '') || '\t' || COALESCE(CAST(c.floor_area_m2 AS TEXT), '') || '\t'
+        || COALESCE(CAST(c.x AS TEXT), '') || '\t' || COALESCE(CAST(c.y AS TEXT), ''), '\n')
+    FROM brp_counts c JOIN brp_extracts e ON e.id = c.extract_id
+    WHERE e.municipality_code = $1
+    GROUP BY c.line / 1000";
 
 impl Store {
     /// The rules as `municipality` has tuned them.
@@ -329,7 +313,7 @@ impl Store {
         // extract, threshold or BAG arrive meanwhile, the run reads again, so a late run never
         // writes what an earlier extract said over what a newer one says.
         let mut attempts = 0;
-        let (addresses, judged, mut tx) = loop {
+        let (addresses, judged, mut tx, last_run_on) = loop {
             attempts += 1;
             let inputs = self.signal_inputs(municipality).await?;
             let rules = self.signal_rules(municipality).await?;
@@ -364,7 +348,7 @@ impl Store {
             let now_inputs: String =
                 sqlx::query_scalar(sqlx::AssertSqlSafe(INPUTS_SQL)).bind(code).fetch_one(&mut *tx).await?;
             if now_inputs == inputs || attempts == 3 {
-                break (addresses, judged, tx);
+                break (addresses, judged, tx, last);
             }
         };
         let read_ms = started.elapsed().as_millis();
@@ -417,7 +401,9 @@ impl Store {
         .bind(code)
         .fetch_one(&mut *tx)
         .await?;
-        // Still there, or back: new evidence; a signal back after closing starts afresh.
+        // Still there with other evidence, or back: a signal back after closing starts afresh.
+        // One still there unchanged is not written: an open signal's last-seen day is its
+        // municipality's last run (see `COLUMNS`).
         sqlx::query(
             "UPDATE signals SET address = f.address, vbo_id = f.vbo_id, location_id = f.location_id, x = f.x, y = f.y,
                  evidence = f.evidence, score = f.score, last_seen = $2,
@@ -428,7 +414,11 @@ impl Store {
                  closed_on = NULL
              FROM signal_findings f
              WHERE signals.municipality_code = $1 AND f.municipality_code = $1
-               AND f.address_key = signals.address_key AND f.rule = signals.rule",
+               AND f.address_key = signals.address_key AND f.rule = signals.rule
+               AND (signals.closed_on IS NOT NULL OR signals.evidence <> f.evidence OR signals.score <> f.score
+                    OR signals.address <> f.address OR signals.vbo_id IS DISTINCT FROM f.vbo_id
+                    OR signals.location_id IS DISTINCT FROM f.location_id
+                    OR signals.x IS DISTINCT FROM f.x OR signals.y IS DISTINCT FROM f.y)",
         )
         .bind(code)
         .bind(&today)
@@ -446,13 +436,15 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected() as i64;
+        // Gone: last seen at the run before this one.
         let closed = sqlx::query(
-            "UPDATE signals SET closed_on = $2
+            "UPDATE signals SET closed_on = $2, last_seen = COALESCE($3, last_seen)
              WHERE municipality_code = $1 AND closed_on IS NULL AND NOT EXISTS (SELECT 1 FROM signal_findings f
                  WHERE f.municipality_code = $1 AND f.address_key = signals.address_key AND f.rule = signals.rule)",
         )
         .bind(code)
         .bind(&today)
+        .bind(&last_run_on)
         .execute(&mut *tx)
         .await?
         .rows_affected() as i64;
@@ -540,29 +532,13 @@ impl Store {
     ) -> Result<(i64, Vec<(String, Place, Vec<Finding>)>), StoreError> {
         let import: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM bag_imports").fetch_one(&self.pool).await?;
         let (mut places, by_vbo) = self.register_places(municipality, date).await?;
-        // The BRP extract, by postcode and by nummeraanduiding id: its lines borrow from the
-        // fetched text, and only an address where a rule fires gets a `Place` of its own.
-        let mut chunks: Vec<String> = Vec::new();
-        for (join, filter) in [
-            ("n.address_key = c.address_key", "c.address_key IS NOT NULL"),
-            ("n.id = c.nummeraanduiding_id", "c.nummeraanduiding_id IS NOT NULL"),
-        ] {
-            let part: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(brp_query(join, filter)))
-                .bind(import)
-                .bind(municipality.as_str())
-                .fetch_all(&self.pool)
-                .await?;
-            chunks.extend(part);
-        }
+        // The BRP extract: its lines borrow from the fetched text, and only an address where
+        // a rule fires gets a `Place` of its own.
+        let chunks: Vec<String> =
+            sqlx::query_scalar(BRP_LINES).bind(municipality.as_str()).fetch_all(&self.pool).await?;
         let mut brp_only: HashMap<&str, BrpLine> = HashMap::new();
-        // A line comes back more than once when the BAG holds two objects at its address (a
-        // withdrawn one beside the one in use, say): the first counts, once.
-        let mut seen_lines = std::collections::HashSet::new();
         for line in chunks.iter().flat_map(|c| c.split('\n')) {
-            let (number, l) = BrpLine::parse(line)?;
-            if !seen_lines.insert(number) {
-                continue;
-            }
+            let l = BrpLine::parse(line)?;
             // The register's location at this address, or in the same BAG object.
             let register_key = if places.contains_key(l.key) {
                 Some(l.key.to_string())
@@ -879,8 +855,12 @@ const INPUTS_SQL: &str =
     || '|' || COALESCE((SELECT MAX(changed_at) FROM signal_thresholds WHERE municipality_code = $1), '')
     || '|' || COALESCE((SELECT CAST(MAX(id) AS TEXT) FROM bag_imports), '')";
 
+/// A signal's columns, from `signals`. An open signal was seen by every run since it opened:
+/// its last-seen day is its municipality's last run (a run leaves unchanged signals alone).
 const COLUMNS: &str = "id, municipality_code, rule, address, address_key, vbo_id, location_id, x, y, evidence, score,
-    first_seen, last_seen, closed_on, dismissed_at, dismissed_by, dismissed_reason";
+    first_seen, CASE WHEN closed_on IS NULL THEN COALESCE((SELECT r.run_on FROM signal_runs r
+        WHERE r.municipality_code = signals.municipality_code), last_seen) ELSE last_seen END AS last_seen,
+    closed_on, dismissed_at, dismissed_by, dismissed_reason";
 
 fn signal_of(r: &sqlx::any::AnyRow) -> Result<Signal, StoreError> {
     let rule: String = r.try_get("rule")?;

@@ -1,7 +1,8 @@
 //! Overcrowding signals in storage, on SQLite and on PostgreSQL: a run joins the BRP extract,
 //! the BAG and the register per address; a second run updates instead of duplicating; a
 //! signal closes when its cause is gone and opens again when it comes back; "seen, no action"
-//! needs a reason and is audited; a municipality's own threshold changes what fires.
+//! needs a reason and is audited; a municipality's own threshold changes what fires; a new
+//! BAG changes what an extract already uploaded says.
 
 use chrono::NaiveDate;
 use flexwonen_core::access::LocationScope;
@@ -43,8 +44,8 @@ fn vbo(id: &str, main: &str, side: &[&str], area: i64, at: (f64, f64)) -> BagRec
     })
 }
 
-/// Kerkstraat 1 (60 m²), and Kerkstraat 2 (200 m²) with side address Kerkstraat 3.
-async fn load_bag(store: &Store, actor: &Actor) {
+/// Kerkstraat 1 (`area` m²), and Kerkstraat 2 (200 m²) with side address Kerkstraat 3.
+async fn load_bag(store: &Store, actor: &Actor, area: i64) {
     let mut import = store.begin_bag_import("test").await.unwrap();
     let records = [
         BagRecord::Woonplaats(Woonplaats { id: "1001".into(), name: "Doesburg".into(), validity: current() }),
@@ -57,9 +58,9 @@ async fn load_bag(store: &Store, actor: &Actor) {
         num("0221200000000001", 1),
         num("0221200000000002", 2),
         num("0221200000000003", 3),
-        vbo("0221010000000001", "0221200000000001", &[], 60, (203_000.4, 446_000.6)),
+        vbo("0221010000000001", "0221200000000001", &[], area, (203_000.4, 446_000.6)),
         // A second object at number 1's address (withdrawn, say): its persons count once.
-        vbo("0221010000000009", "0221200000000001", &[], 60, (203_000.4, 446_000.6)),
+        vbo("0221010000000009", "0221200000000001", &[], area, (203_000.4, 446_000.6)),
         vbo("0221010000000002", "0221200000000002", &["0221200000000003"], 200, (203_100.0, 446_100.0)),
     ];
     for r in &records {
@@ -88,13 +89,13 @@ async fn signals_follow_the_data(db: TestDb) {
     let store = &db.store;
     let actor = Actor::system("test");
     let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-    load_bag(store, &actor).await;
+    load_bag(store, &actor, 60).await;
     // The register's dormitory at Kerkstraat 2, with a conversion permit.
     let org = store.create_organisation(&actor, &housing_provider("96666661").validate().unwrap()).await.unwrap().id;
     let mut home = dormitory("GM0221", "6981AA", org, 200.0, 4);
     home.address.house_number = 2;
     store.create_location(&actor, &LocationScope::All, &home.validate().unwrap()).await.unwrap();
-    load_bag(store, &actor).await; // links the location to its BAG object
+    load_bag(store, &actor, 60).await; // links the location to its BAG object
 
     // 8 persons in 60 m² at number 1, 7 of them new; 8 at number 3, the dormitory's side
     // address (in the register, with a permit, room enough): only number 1 is a signal.
@@ -146,7 +147,7 @@ async fn signals_follow_the_data(db: TestDb) {
     let gone = store.run_signals(&actor, &doesburg(), day(3)).await.unwrap();
     assert_eq!((gone.opened, gone.closed, gone.open_signals), (0, 3, 0));
     let (closed, _) = store.signals(&doesburg(), SignalState::Closed, SignalOrder::Score, None).await.unwrap();
-    assert!(closed.iter().all(|s| s.closed_on.as_deref() == Some("2026-11-03")));
+    assert!(closed.iter().all(|s| s.closed_on.as_deref() == Some("2026-11-03") && s.last_seen == "2026-11-02"));
     assert!(store.dismiss_signal(&actor, &doesburg(), new, "te laat").await.is_err(), "a closed signal stays closed");
 
     // Back again: the same signals open afresh, without the old dismissal.
@@ -172,6 +173,13 @@ async fn signals_follow_the_data(db: TestDb) {
     assert_eq!(counts.iter().map(|c| c.open).sum::<i64>(), 2);
     assert!(counts.iter().all(|c| c.municipality_code == "GM0221" && c.name == "Doesburg"));
     assert!(store.signal_counts(Some(&[other])).await.unwrap().is_empty());
+
+    // A new BAG gives number 1 200 m²: the extract's lines get the new floor area with it,
+    // and the next run closes the floor-area signal without a new upload.
+    load_bag(store, &actor, 200).await;
+    let bigger = store.run_signals(&actor, &doesburg(), day(6)).await.unwrap();
+    assert_eq!((bigger.closed, bigger.open_signals), (1, 1));
+    assert_eq!(open_rules(store).await, [SignalRule::NewRegistrationsNotInRegister]);
 }
 
 db_tests!(signals_follow_the_data);
