@@ -146,7 +146,7 @@ impl Store {
 
 /// Gives the BRP lines of `extract` (all extracts when `None`) what the BAG import `import`
 /// says of their address: its key, the verblijfsobject with it as main address (else as side
-/// address), that object's floor area and position. A line the BAG does not know keeps its
+/// address), that object's floor area and position, the names of its street and woonplaats. A line the BAG does not know keeps its
 /// own key and no facts.
 pub(crate) async fn join_brp_with_bag(
     conn: &mut AnyConnection,
@@ -161,7 +161,7 @@ pub(crate) async fn join_brp_with_bag(
         // What an earlier BAG said goes: the new one may not know an address any more.
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE brp_counts SET bag_key = COALESCE(address_key, 'NUM:' || nummeraanduiding_id),
-                 vbo_id = NULL, floor_area_m2 = NULL, x = NULL, y = NULL WHERE {lines}"
+                 vbo_id = NULL, floor_area_m2 = NULL, x = NULL, y = NULL, street = NULL, town = NULL WHERE {lines}"
         )))
         .execute(&mut *conn)
         .await?;
@@ -172,11 +172,14 @@ pub(crate) async fn join_brp_with_bag(
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE brp_counts SET bag_key = COALESCE(n.address_key, brp_counts.bag_key), vbo_id = COALESCE(v.id, sv.id),
                  floor_area_m2 = COALESCE(v.floor_area_m2, sv.floor_area_m2),
-                 x = CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT), y = CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT)
+                 x = CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT), y = CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT),
+                 street = o.name, town = w.name
              FROM bag_num n
              LEFT JOIN bag_vbo v ON v.import_id = n.import_id AND v.main_address = n.id
              LEFT JOIN bag_vbo_side s ON s.import_id = n.import_id AND s.address_id = n.id
              LEFT JOIN bag_vbo sv ON sv.import_id = s.import_id AND sv.id = s.vbo_id
+             LEFT JOIN bag_opr o ON o.import_id = n.import_id AND o.id = n.street_id
+             LEFT JOIN bag_wpl w ON w.import_id = n.import_id AND w.id = COALESCE(n.place_id, o.place_id)
              WHERE n.import_id = $1 AND {address} AND {lines}"
         )))
         .bind(import)

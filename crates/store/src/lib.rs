@@ -259,7 +259,6 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
-            "signal_findings",
             "signal_runs",
             "signals",
             "signal_thresholds",

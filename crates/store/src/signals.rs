@@ -3,12 +3,14 @@
 //! keeps — one per municipality, address and rule, updated while the cause lasts, closed when
 //! it is gone, opened again when it comes back.
 //!
-//! A run reads everything first (outside any transaction), then writes its findings into
-//! `signal_findings` and merges them into `signals` with three set-based statements in one
-//! transaction, so a run of 330,000 addresses costs a few statements, not one per signal.
+//! A run reads everything first (outside any transaction): the extract's lines carry what the
+//! BAG says of their address already (`brp::join_brp_with_bag`). Then, in one transaction,
+//! it compares its findings with the stored signals and writes only what changed
+//! (`merge_findings`), in multi-row statements: a day like the one before writes next to
+//! nothing.
 
 use crate::audit::{Actor, record};
-use crate::bulk::{RowBatch, number, quoted};
+use crate::bulk::{ROWS_PER_STATEMENT, RowBatch, number, quoted};
 use crate::capacity::{FACTS_TEXT, parse_facts};
 use crate::sql::{DATE_FORMAT, decoding};
 use crate::{Store, StoreError, now};
@@ -18,8 +20,9 @@ use flexwonen_core::certificates::{certified_on, lapsed_on};
 use flexwonen_core::ids::MunicipalityCode;
 use flexwonen_core::signals::{AddressFacts, Finding, RuleDefinition, SignalRule, default_rules, judge, tuned_rules};
 use serde::Serialize;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
+use std::fmt::Write;
 
 /// Which signals a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +168,8 @@ struct BrpLine<'a> {
     area: Option<i64>,
     x: Option<i64>,
     y: Option<i64>,
+    street: &'a str,
+    town: &'a str,
 }
 
 impl<'a> BrpLine<'a> {
@@ -182,6 +187,8 @@ impl<'a> BrpLine<'a> {
             area: opt(next()?)?,
             x: opt(next()?)?,
             y: opt(next()?)?,
+            street: next()?,
+            town: next()?,
         })
     }
 
@@ -230,17 +237,21 @@ fn address_line(key: &str, street: &str, place: &str) -> String {
     }
 }
 
-/// The lines of a municipality's BRP extract with what the BAG knows of their address (joined
-/// beforehand: `brp::join_brp_with_bag`), fields separated by `\t`, lines joined by `\n` a
-/// thousand at a time: the `Any` driver's cost is per row and value (a row each would cost
-/// more than reading the lines).
+/// The lines of a municipality's BRP extract numbered from $2 up to $3, with what the BAG knows
+/// of their address (joined beforehand: `brp::join_brp_with_bag`), fields separated by `\t`,
+/// lines joined by `\n`, in one text: the `Any` driver's cost is per row and value (a row
+/// each would cost more than reading the lines).
 const BRP_LINES: &str = "SELECT string_agg(c.bag_key || '\t'
         || CAST(c.registered AS TEXT) || '\t' || CAST(c.registered_last_12_months AS TEXT) || '\t'
         || COALESCE(c.vbo_id, '') || '\t' || COALESCE(CAST(c.floor_area_m2 AS TEXT), '') || '\t'
-        || COALESCE(CAST(c.x AS TEXT), '') || '\t' || COALESCE(CAST(c.y AS TEXT), ''), '\n')
+        || COALESCE(CAST(c.x AS TEXT), '') || '\t' || COALESCE(CAST(c.y AS TEXT), '') || '\t'
+        || COALESCE(c.street, '') || '\t' || COALESCE(c.town, ''), '\n')
     FROM brp_counts c JOIN brp_extracts e ON e.id = c.extract_id
-    WHERE e.municipality_code = $1
-    GROUP BY c.line / 1000";
+    WHERE e.municipality_code = $1 AND c.line >= $2 AND c.line < $3";
+
+/// Parts the BRP lines are read in, at once, each on a connection of its own: the database
+/// writes the parts' texts on several cores.
+const BRP_PARTS: i64 = 4;
 
 impl Store {
     /// The rules as `municipality` has tuned them.
@@ -352,103 +363,7 @@ impl Store {
             }
         };
         let read_ms = started.elapsed().as_millis();
-        sqlx::query("DELETE FROM signal_findings WHERE municipality_code = $1").bind(code).execute(&mut *tx).await?;
-        let mut batch = RowBatch::new(
-            "INSERT INTO signal_findings (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score) VALUES ",
-        );
-        for (key, place, findings) in &judged {
-            for finding in findings {
-                let mut row = String::from("(");
-                quoted(&mut row, code);
-                row.push_str(", ");
-                quoted(&mut row, key);
-                row.push_str(", ");
-                quoted(&mut row, finding.rule.as_str());
-                row.push_str(", ");
-                quoted(&mut row, &place.address);
-                row.push_str(", ");
-                match &place.vbo_id {
-                    Some(v) => quoted(&mut row, v),
-                    None => row.push_str("NULL"),
-                }
-                row.push_str(&match place.location_id {
-                    Some(id) => format!(", {id}, "),
-                    None => ", NULL, ".into(),
-                });
-                for c in [place.x, place.y] {
-                    match c {
-                        Some(c) => number(&mut row, c),
-                        None => row.push_str("NULL"),
-                    }
-                    row.push_str(", ");
-                }
-                let evidence: serde_json::Map<String, serde_json::Value> =
-                    finding.evidence.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect();
-                quoted(&mut row, &serde_json::Value::Object(evidence).to_string());
-                row.push_str(", ");
-                number(&mut row, finding.score);
-                row.push(')');
-                batch.push(&mut tx, row, &|_| {}).await?;
-            }
-        }
-        batch.finish(&mut tx, &|_| {}).await?;
-
-        let reopened: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM signals s JOIN signal_findings f
-                 ON f.municipality_code = s.municipality_code AND f.address_key = s.address_key AND f.rule = s.rule
-             WHERE s.municipality_code = $1 AND s.closed_on IS NOT NULL",
-        )
-        .bind(code)
-        .fetch_one(&mut *tx)
-        .await?;
-        // Still there with other evidence, or back: a signal back after closing starts afresh.
-        // One still there unchanged is not written: an open signal's last-seen day is its
-        // municipality's last run (see `COLUMNS`).
-        sqlx::query(
-            "UPDATE signals SET address = f.address, vbo_id = f.vbo_id, location_id = f.location_id, x = f.x, y = f.y,
-                 evidence = f.evidence, score = f.score, last_seen = $2,
-                 first_seen = CASE WHEN signals.closed_on IS NULL THEN signals.first_seen ELSE $2 END,
-                 dismissed_at = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_at END,
-                 dismissed_by = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_by END,
-                 dismissed_reason = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_reason END,
-                 closed_on = NULL
-             FROM signal_findings f
-             WHERE signals.municipality_code = $1 AND f.municipality_code = $1
-               AND f.address_key = signals.address_key AND f.rule = signals.rule
-               AND (signals.closed_on IS NOT NULL OR signals.evidence <> f.evidence OR signals.score <> f.score
-                    OR signals.address <> f.address OR signals.vbo_id IS DISTINCT FROM f.vbo_id
-                    OR signals.location_id IS DISTINCT FROM f.location_id
-                    OR signals.x IS DISTINCT FROM f.x OR signals.y IS DISTINCT FROM f.y)",
-        )
-        .bind(code)
-        .bind(&today)
-        .execute(&mut *tx)
-        .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO signals (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score, first_seen, last_seen)
-             SELECT f.municipality_code, f.address_key, f.rule, f.address, f.vbo_id, f.location_id, f.x, f.y, f.evidence, f.score, $2, $2
-             FROM signal_findings f
-             WHERE f.municipality_code = $1 AND NOT EXISTS (SELECT 1 FROM signals s
-                 WHERE s.municipality_code = $1 AND s.address_key = f.address_key AND s.rule = f.rule)",
-        )
-        .bind(code)
-        .bind(&today)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected() as i64;
-        // Gone: last seen at the run before this one.
-        let closed = sqlx::query(
-            "UPDATE signals SET closed_on = $2, last_seen = COALESCE($3, last_seen)
-             WHERE municipality_code = $1 AND closed_on IS NULL AND NOT EXISTS (SELECT 1 FROM signal_findings f
-                 WHERE f.municipality_code = $1 AND f.address_key = signals.address_key AND f.rule = signals.rule)",
-        )
-        .bind(code)
-        .bind(&today)
-        .bind(&last_run_on)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected() as i64;
-        sqlx::query("DELETE FROM signal_findings WHERE municipality_code = $1").bind(code).execute(&mut *tx).await?;
+        let merged = merge_findings(&mut tx, code, &today, last_run_on.as_deref(), &judged).await?;
         let open_signals: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM signals WHERE municipality_code = $1 AND closed_on IS NULL")
                 .bind(code)
@@ -459,8 +374,8 @@ impl Store {
             run_at: now(),
             run_on: today,
             addresses,
-            opened: inserted + reopened,
-            closed,
+            opened: merged.opened,
+            closed: merged.closed,
             open_signals,
         };
         sqlx::query(
@@ -487,7 +402,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        // A run rewrites thousands of rows: keep SQLite's log short (autovacuum keeps the
+        // A first run writes thousands of rows: keep SQLite's log short (autovacuum keeps the
         // statistics of this small table on PostgreSQL).
         self.after_bulk_write(&[]).await;
         tracing::debug!(municipality = code, read_ms, total_ms = started.elapsed().as_millis(), "signal run");
@@ -530,14 +445,30 @@ impl Store {
         date: NaiveDate,
         rules: &[RuleDefinition],
     ) -> Result<(i64, Vec<(String, Place, Vec<Finding>)>), StoreError> {
-        let import: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM bag_imports").fetch_one(&self.pool).await?;
         let (mut places, by_vbo) = self.register_places(municipality, date).await?;
         // The BRP extract: its lines borrow from the fetched text, and only an address where
         // a rule fires gets a `Place` of its own.
-        let chunks: Vec<String> =
-            sqlx::query_scalar(BRP_LINES).bind(municipality.as_str()).fetch_all(&self.pool).await?;
-        let mut brp_only: HashMap<&str, BrpLine> = HashMap::new();
-        for line in chunks.iter().flat_map(|c| c.split('\n')) {
+        let last_line: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(c.line) FROM brp_counts c JOIN brp_extracts e ON e.id = c.extract_id
+             WHERE e.municipality_code = $1",
+        )
+        .bind(municipality.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        let step = last_line.unwrap_or(0) / BRP_PARTS + 1;
+        let parts: Vec<Option<String>> = futures_util::future::try_join_all((0..BRP_PARTS).map(|part| {
+            sqlx::query_scalar(BRP_LINES)
+                .bind(municipality.as_str())
+                .bind(part * step)
+                .bind((part + 1) * step)
+                .fetch_one(&self.pool)
+        }))
+        .await?;
+        let lines = parts.iter().flatten().flat_map(|text| text.split('\n'));
+        // By a fast hash: an extract has hundreds of thousands of addresses.
+        let mut brp_only: foldhash::HashMap<&str, BrpLine> =
+            foldhash::HashMapExt::with_capacity(last_line.unwrap_or(0).try_into().unwrap_or(0));
+        for line in lines {
             let l = BrpLine::parse(line)?;
             // The register's location at this address, or in the same BAG object.
             let register_key = if places.contains_key(l.key) {
@@ -566,59 +497,20 @@ impl Store {
                 judged.push((key, place, findings));
             }
         }
-        let first_brp = judged.len();
         for (key, l) in brp_only {
             let mut place = Place::default();
             l.add_to(&mut place);
             let findings = judge(rules, &place.facts);
             if !findings.is_empty() {
+                // Written out for the addresses with a signal only.
+                place.address = match key.strip_prefix("NUM:") {
+                    Some(id) => format!("nummeraanduiding {id}"),
+                    None => address_line(key, l.street, l.town),
+                };
                 judged.push((key.to_string(), place, findings));
             }
         }
-        // Street and place names for the addresses with a signal only.
-        let names = self.address_names(import, judged[first_brp..].iter().map(|(key, _, _)| key.as_str())).await?;
-        for (key, place, _) in &mut judged[first_brp..] {
-            place.address = match key.strip_prefix("NUM:") {
-                Some(id) => format!("nummeraanduiding {id}"),
-                None => {
-                    let (street, town) = names.get(key.as_str()).map_or(("", ""), |(s, t)| (s.as_str(), t.as_str()));
-                    address_line(key, street, town)
-                }
-            };
-        }
         Ok((addresses, judged))
-    }
-
-    /// The street and woonplaats names of addresses (by key) in the BAG import.
-    async fn address_names<'k>(
-        &self,
-        import: Option<i64>,
-        keys: impl Iterator<Item = &'k str>,
-    ) -> Result<HashMap<String, (String, String)>, StoreError> {
-        let keys: Vec<&str> = keys.filter(|k| !k.starts_with("NUM:")).collect();
-        let mut names = HashMap::with_capacity(keys.len());
-        for part in keys.chunks(crate::bulk::ROWS_PER_STATEMENT) {
-            let mut list = String::new();
-            for (i, key) in part.iter().enumerate() {
-                if i > 0 {
-                    list.push_str(", ");
-                }
-                quoted(&mut list, key);
-            }
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT n.address_key, COALESCE(o.name, '') AS street, COALESCE(w.name, '') AS town FROM bag_num n
-                 LEFT JOIN bag_opr o ON o.import_id = n.import_id AND o.id = n.street_id
-                 LEFT JOIN bag_wpl w ON w.import_id = n.import_id AND w.id = COALESCE(n.place_id, o.place_id)
-                 WHERE n.import_id = $1 AND n.address_key IN ({list})"
-            )))
-            .bind(import)
-            .fetch_all(&self.pool)
-            .await?;
-            for r in &rows {
-                names.insert(r.try_get("address_key")?, (r.try_get("street")?, r.try_get("town")?));
-            }
-        }
-        Ok(names)
     }
 
     /// The register's locations in the municipality as places, by address key, and the
@@ -847,6 +739,187 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// What a signal says beyond its address key and rule: what a run compares, and writes only
+/// when it changed.
+#[derive(PartialEq)]
+struct Content {
+    address: String,
+    vbo_id: Option<String>,
+    location_id: Option<i64>,
+    x: Option<f64>,
+    y: Option<f64>,
+    /// A JSON object, written the same way every run.
+    evidence: String,
+    score: f64,
+}
+
+impl Content {
+    fn of(place: &Place, finding: &Finding) -> Content {
+        let evidence: serde_json::Map<String, serde_json::Value> =
+            finding.evidence.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect();
+        Content {
+            address: place.address.clone(),
+            vbo_id: place.vbo_id.clone(),
+            location_id: place.location_id,
+            x: place.x,
+            y: place.y,
+            evidence: serde_json::Value::Object(evidence).to_string(),
+            score: finding.score,
+        }
+    }
+
+    /// `address, vbo_id, location_id, x, y, evidence, score` as SQL literals.
+    fn write(&self, row: &mut String) {
+        quoted(row, &self.address);
+        row.push_str(", ");
+        match &self.vbo_id {
+            Some(v) => quoted(row, v),
+            None => row.push_str("NULL"),
+        }
+        match self.location_id {
+            Some(id) => {
+                let _ = write!(row, ", {id}, ");
+            }
+            None => row.push_str(", NULL, "),
+        }
+        for c in [self.x, self.y] {
+            match c {
+                Some(c) => number(row, c),
+                None => row.push_str("NULL"),
+            }
+            row.push_str(", ");
+        }
+        quoted(row, &self.evidence);
+        row.push_str(", ");
+        number(row, self.score);
+    }
+}
+
+/// A signal as stored, for the merge.
+struct Stored {
+    id: i64,
+    open: bool,
+    content: Content,
+}
+
+/// How a run changed the signals.
+struct Merged {
+    opened: i64,
+    closed: i64,
+}
+
+/// Brings the municipality's signals in line with a run's findings, in the run's transaction:
+/// a new one is inserted; one that changed or came back after closing is updated (back: it
+/// starts afresh, without its old dismissal); one still there unchanged is left alone (its
+/// last-seen day is the run's, see `COLUMNS`); one gone is closed, last seen at the run
+/// before (`last_run_on`). Only what changed is written, so a day like the one before writes
+/// next to nothing.
+async fn merge_findings(
+    tx: &mut AnyConnection,
+    code: &str,
+    today: &str,
+    last_run_on: Option<&str>,
+    judged: &[(String, Place, Vec<Finding>)],
+) -> Result<Merged, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, address_key, rule, closed_on, address, vbo_id, location_id, x, y, evidence, score
+         FROM signals WHERE municipality_code = $1",
+    )
+    .bind(code)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut stored: HashMap<(String, String), Stored> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let closed_on: Option<String> = r.try_get("closed_on")?;
+        stored.insert(
+            (r.try_get("address_key")?, r.try_get("rule")?),
+            Stored {
+                id: r.try_get("id")?,
+                open: closed_on.is_none(),
+                content: Content {
+                    address: r.try_get("address")?,
+                    vbo_id: r.try_get("vbo_id")?,
+                    location_id: r.try_get("location_id")?,
+                    x: r.try_get("x")?,
+                    y: r.try_get("y")?,
+                    evidence: r.try_get("evidence")?,
+                    score: r.try_get("score")?,
+                },
+            },
+        );
+    }
+    let mut inserts = RowBatch::new(
+        "INSERT INTO signals (municipality_code, address_key, rule, address, vbo_id, location_id, x, y, evidence, score, first_seen, last_seen) VALUES ",
+    );
+    // Changed or back: the columns of VALUES are column1 … column9 on both databases.
+    let mut updates = RowBatch::with_tail(
+        "UPDATE signals SET address = v.column2, vbo_id = v.column3, location_id = CAST(v.column4 AS BIGINT),
+             x = CAST(v.column5 AS DOUBLE PRECISION), y = CAST(v.column6 AS DOUBLE PRECISION),
+             evidence = v.column7, score = CAST(v.column8 AS DOUBLE PRECISION), last_seen = v.column9,
+             first_seen = CASE WHEN signals.closed_on IS NULL THEN signals.first_seen ELSE v.column9 END,
+             dismissed_at = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_at END,
+             dismissed_by = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_by END,
+             dismissed_reason = CASE WHEN signals.closed_on IS NULL THEN signals.dismissed_reason END,
+             closed_on = NULL
+         FROM (VALUES ",
+        ") AS v WHERE signals.id = v.column1",
+    );
+    let mut opened = 0;
+    for (key, place, findings) in judged {
+        for finding in findings {
+            let content = Content::of(place, finding);
+            let full = match stored.remove(&(key.clone(), finding.rule.as_str().to_string())) {
+                Some(s) if s.open && s.content == content => continue,
+                Some(s) => {
+                    opened += i64::from(!s.open);
+                    updates.add(|row| {
+                        let _ = write!(row, "({}, ", s.id);
+                        content.write(row);
+                        row.push_str(", ");
+                        quoted(row, today);
+                        row.push(')');
+                    })
+                }
+                None => {
+                    opened += 1;
+                    inserts.add(|row| {
+                        row.push('(');
+                        for text in [code, key.as_str(), finding.rule.as_str()] {
+                            quoted(row, text);
+                            row.push_str(", ");
+                        }
+                        content.write(row);
+                        for _ in 0..2 {
+                            row.push_str(", ");
+                            quoted(row, today);
+                        }
+                        row.push(')');
+                    })
+                }
+            };
+            if full {
+                updates.send(&mut *tx).await?;
+                inserts.send(&mut *tx).await?;
+            }
+        }
+    }
+    updates.send(&mut *tx).await?;
+    inserts.send(&mut *tx).await?;
+    // What is left open was not found: gone.
+    let gone: Vec<i64> = stored.values().filter(|s| s.open).map(|s| s.id).collect();
+    for ids in gone.chunks(ROWS_PER_STATEMENT) {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE signals SET closed_on = $1, last_seen = COALESCE($2, last_seen) WHERE id IN ({list})"
+        )))
+        .bind(today)
+        .bind(last_run_on)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(Merged { opened, closed: gone.len() as i64 })
 }
 
 /// The version of a run's inputs (see `signal_inputs`).

@@ -180,6 +180,18 @@ async fn signals_follow_the_data(db: TestDb) {
     let bigger = store.run_signals(&actor, &doesburg(), day(6)).await.unwrap();
     assert_eq!((bigger.closed, bigger.open_signals), (1, 1));
     assert_eq!(open_rules(store).await, [SignalRule::NewRegistrationsNotInRegister]);
+
+    // Other numbers for a signal still open: its evidence follows, it stays the same signal.
+    let (before, _) = store.signals(&doesburg(), SignalState::Open, SignalOrder::Rule, None).await.unwrap();
+    upload(store, &actor, &format!("{HEADER};;;;0221200000000001;9;9\n")).await;
+    let changed = store.run_signals(&actor, &doesburg(), day(7)).await.unwrap();
+    assert_eq!((changed.opened, changed.closed, changed.open_signals), (0, 0, 1));
+    let after = store.signal(&doesburg(), before[0].id).await.unwrap();
+    assert_eq!(
+        (after.evidence["registered_last_12_months"].as_f64(), after.first_seen.as_str()),
+        (Some(9.0), "2026-11-04")
+    );
+    assert_eq!(after.last_seen, "2026-11-07");
 }
 
 db_tests!(signals_follow_the_data);
