@@ -316,7 +316,7 @@ impl BagImport {
                 .await?;
         }
         link_locations(&mut self.tx, &mut self.summary).await?;
-        crate::brp::join_brp_with_bag(&mut self.tx, self.summary.import_id, None).await?;
+        crate::brp::join_brp_with_bag(&mut self.tx, self.summary.import_id).await?;
         let s = &self.summary;
         sqlx::query(
             "UPDATE bag_imports SET verblijfsobjecten = $2, nummeraanduidingen = $3, openbare_ruimten = $4, woonplaatsen = $5,

@@ -2,9 +2,9 @@
 //! per municipality and replaced whole by its next upload, in one transaction with its audit
 //! entry. Read only for that municipality (the web layer asks `core::access`).
 //!
-//! Each line carries what the BAG says of its address, joined at the upload and again by a
-//! BAG import that replaces the BAG (`join_brp_with_bag`): the daily signal run reads the lines
-//! without joining the BAG each day.
+//! Each line carries what the BAG says of its address, joined as the upload writes it (from a
+//! staging table, so each line is written once) and again by a BAG import that replaces the
+//! BAG (`join_brp_with_bag`): the daily signal run reads the lines without joining the BAG.
 
 use crate::audit::{Actor, record};
 use crate::bulk::{RowBatch, quoted};
@@ -72,8 +72,16 @@ impl Store {
         .bind(summary.registered)
         .fetch_one(&mut *tx)
         .await?;
+        // The lines go through a staging table into `brp_counts` with their BAG facts: written
+        // once, not written and then rewritten.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS brp_staging ({LINE_COLUMNS_DDL})"
+        )))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM brp_staging").execute(&mut *tx).await?;
         let mut batch = RowBatch::new(
-            "INSERT INTO brp_counts (extract_id, line, postcode, house_number, house_letter, house_addition, nummeraanduiding_id, registered, registered_last_12_months, address_key, bag_key) VALUES ",
+            "INSERT INTO brp_staging (extract_id, line, postcode, house_number, house_letter, house_addition, nummeraanduiding_id, registered, registered_last_12_months, address_key, bag_key) VALUES ",
         );
         for c in counts {
             let mut row = format!("({id}, {}, ", c.line);
@@ -104,10 +112,30 @@ impl Store {
             batch.push(&mut tx, row, &|_| {}).await?;
         }
         batch.finish(&mut tx, &|_| {}).await?;
-        let import: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM bag_imports").fetch_one(&mut *tx).await?;
-        if let Some(import) = import {
-            join_brp_with_bag(&mut tx, import, Some(id)).await?;
+        // By postcode and number, or by nummeraanduiding id: two equalities the databases join
+        // by hash or index (one join on either would be neither). Should the BAG hold two
+        // objects at one address, the line is kept once.
+        for (address, given) in [
+            ("n.address_key = c.address_key", "c.address_key IS NOT NULL"),
+            ("n.id = c.nummeraanduiding_id", "c.nummeraanduiding_id IS NOT NULL"),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO brp_counts (extract_id, line, postcode, house_number, house_letter, house_addition,
+                     nummeraanduiding_id, registered, registered_last_12_months, address_key,
+                     bag_key, vbo_id, floor_area_m2, x, y, street, town)
+                 SELECT c.extract_id, c.line, c.postcode, c.house_number, c.house_letter, c.house_addition,
+                     c.nummeraanduiding_id, c.registered, c.registered_last_12_months, c.address_key,
+                     COALESCE(n.address_key, c.bag_key), {BAG_FACTS}
+                 FROM brp_staging c
+                 LEFT JOIN bag_num n ON n.import_id = (SELECT MAX(id) FROM bag_imports) AND {address}
+                 {BAG_FACTS_JOINS}
+                 WHERE {given}
+                 ON CONFLICT (extract_id, line) DO NOTHING"
+            )))
+            .execute(&mut *tx)
+            .await?;
         }
+        sqlx::query("DROP TABLE brp_staging").execute(&mut *tx).await?;
         // The audit entry says what was uploaded, not what is in it.
         record(
             &mut tx,
@@ -144,43 +172,39 @@ impl Store {
     }
 }
 
-/// Gives the BRP lines of `extract` (all extracts when `None`) what the BAG import `import`
-/// says of their address: its key, the verblijfsobject with it as main address (else as side
-/// address), that object's floor area and position, the names of its street and woonplaats. A line the BAG does not know keeps its
-/// own key and no facts.
-pub(crate) async fn join_brp_with_bag(
-    conn: &mut AnyConnection,
-    import: i64,
-    extract: Option<i64>,
-) -> Result<(), StoreError> {
-    let lines = match extract {
-        Some(id) => format!("brp_counts.extract_id = {id}"),
-        None => "1 = 1".to_string(),
-    };
-    if extract.is_none() {
-        // What an earlier BAG said goes: the new one may not know an address any more.
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE brp_counts SET bag_key = COALESCE(address_key, 'NUM:' || nummeraanduiding_id),
-                 vbo_id = NULL, floor_area_m2 = NULL, x = NULL, y = NULL, street = NULL, town = NULL WHERE {lines}"
-        )))
-        .execute(&mut *conn)
-        .await?;
-    }
-    // By postcode and number, or by nummeraanduiding id: two equalities the databases join
-    // by hash or index (one join on either would be neither).
+/// The columns of a BRP line as uploaded (before the BAG's facts).
+const LINE_COLUMNS_DDL: &str = "extract_id BIGINT NOT NULL, line BIGINT NOT NULL, postcode TEXT, house_number BIGINT,
+    house_letter TEXT, house_addition TEXT, nummeraanduiding_id TEXT, registered BIGINT NOT NULL,
+    registered_last_12_months BIGINT NOT NULL, address_key TEXT, bag_key TEXT";
+
+/// What the BAG says of a line's address, from its nummeraanduiding `n` joined with
+/// `BAG_FACTS_JOINS`: the verblijfsobject with it as main address (else as side address), that
+/// object's floor area and position, the names of its street and woonplaats.
+const BAG_FACTS: &str = "COALESCE(v.id, sv.id), COALESCE(v.floor_area_m2, sv.floor_area_m2),
+    CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT), CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT), o.name, w.name";
+const BAG_FACTS_JOINS: &str = "LEFT JOIN bag_vbo v ON v.import_id = n.import_id AND v.main_address = n.id
+    LEFT JOIN bag_vbo_side s ON s.import_id = n.import_id AND s.address_id = n.id
+    LEFT JOIN bag_vbo sv ON sv.import_id = s.import_id AND sv.id = s.vbo_id
+    LEFT JOIN bag_opr o ON o.import_id = n.import_id AND o.id = n.street_id
+    LEFT JOIN bag_wpl w ON w.import_id = n.import_id AND w.id = COALESCE(n.place_id, o.place_id)";
+
+/// Gives every BRP line what the BAG import `import` says of its address (`BAG_FACTS`), when a
+/// BAG import replaces the BAG. A line the new BAG does not know keeps its own key and no
+/// facts.
+pub(crate) async fn join_brp_with_bag(conn: &mut AnyConnection, import: i64) -> Result<(), StoreError> {
+    // What an earlier BAG said goes: the new one may not know an address any more.
+    sqlx::query(
+        "UPDATE brp_counts SET bag_key = COALESCE(address_key, 'NUM:' || nummeraanduiding_id),
+             vbo_id = NULL, floor_area_m2 = NULL, x = NULL, y = NULL, street = NULL, town = NULL",
+    )
+    .execute(&mut *conn)
+    .await?;
     for address in ["n.address_key = brp_counts.address_key", "n.id = brp_counts.nummeraanduiding_id"] {
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE brp_counts SET bag_key = COALESCE(n.address_key, brp_counts.bag_key), vbo_id = COALESCE(v.id, sv.id),
-                 floor_area_m2 = COALESCE(v.floor_area_m2, sv.floor_area_m2),
-                 x = CAST(ROUND(COALESCE(v.x, sv.x)) AS BIGINT), y = CAST(ROUND(COALESCE(v.y, sv.y)) AS BIGINT),
-                 street = o.name, town = w.name
-             FROM bag_num n
-             LEFT JOIN bag_vbo v ON v.import_id = n.import_id AND v.main_address = n.id
-             LEFT JOIN bag_vbo_side s ON s.import_id = n.import_id AND s.address_id = n.id
-             LEFT JOIN bag_vbo sv ON sv.import_id = s.import_id AND sv.id = s.vbo_id
-             LEFT JOIN bag_opr o ON o.import_id = n.import_id AND o.id = n.street_id
-             LEFT JOIN bag_wpl w ON w.import_id = n.import_id AND w.id = COALESCE(n.place_id, o.place_id)
-             WHERE n.import_id = $1 AND {address} AND {lines}"
+            "UPDATE brp_counts SET (bag_key, vbo_id, floor_area_m2, x, y, street, town) =
+                 (COALESCE(n.address_key, brp_counts.bag_key), {BAG_FACTS})
+             FROM bag_num n {BAG_FACTS_JOINS}
+             WHERE n.import_id = $1 AND {address}"
         )))
         .bind(import)
         .execute(&mut *conn)

@@ -449,8 +449,8 @@ impl Store {
         // The BRP extract: its lines borrow from the fetched text, and only an address where
         // a rule fires gets a `Place` of its own.
         let last_line: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(c.line) FROM brp_counts c JOIN brp_extracts e ON e.id = c.extract_id
-             WHERE e.municipality_code = $1",
+            "SELECT MAX(line) FROM brp_counts
+             WHERE extract_id = (SELECT id FROM brp_extracts WHERE municipality_code = $1)",
         )
         .bind(municipality.as_str())
         .fetch_one(&self.pool)
