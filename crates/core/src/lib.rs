@@ -18,6 +18,7 @@ pub mod certificates;
 pub mod demo;
 pub mod demo_agreements;
 pub mod demo_occupancy;
+pub mod enforcement;
 pub mod error;
 pub mod geo;
 pub mod geography;
