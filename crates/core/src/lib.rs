@@ -15,6 +15,7 @@ pub mod bag;
 pub mod brp_extract;
 pub mod capacity;
 pub mod certificates;
+pub mod complaints;
 pub mod demo;
 pub mod demo_agreements;
 pub mod demo_occupancy;

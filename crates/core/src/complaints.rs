@@ -1,0 +1,246 @@
+//! Complaints (issue 7), the pure part: what a complaint from the public form says — an
+//! address, a kind, a description, and contact details only if the reporter chooses to give
+//! them — and the follow-up code that lets the reporter, and only the reporter, see its status.
+
+use crate::address::{Postcode, address_key, parse_house_addition, parse_house_letter, parse_house_number};
+use crate::error::FieldErrors;
+use rand::RngExt;
+
+/// What a complaint is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComplaintKind {
+    Nuisance,
+    Overcrowding,
+    UnsafeHousing,
+    Exploitation,
+}
+
+impl ComplaintKind {
+    pub const CODES: [(ComplaintKind, &'static str); 4] = [
+        (ComplaintKind::Nuisance, "nuisance"),
+        (ComplaintKind::Overcrowding, "overcrowding"),
+        (ComplaintKind::UnsafeHousing, "unsafe_housing"),
+        (ComplaintKind::Exploitation, "exploitation"),
+    ];
+
+    pub fn parse(s: &str) -> Option<ComplaintKind> {
+        ComplaintKind::CODES.iter().find(|(_, c)| *c == s).map(|(k, _)| *k)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        ComplaintKind::CODES.iter().find(|(k, _)| *k == self).map_or("", |(_, c)| c)
+    }
+}
+
+/// The most characters of a description, and of contact details.
+pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
+pub const MAX_CONTACT_CHARS: usize = 200;
+/// Fewer characters than this say nothing an officer can act on.
+pub const MIN_DESCRIPTION_CHARS: usize = 10;
+
+/// A complaint as the form sends it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComplaintInput {
+    pub postcode: String,
+    pub house_number: i64,
+    pub house_letter: String,
+    pub house_addition: String,
+    pub kind: String,
+    pub description: String,
+    /// Empty for an anonymous complaint.
+    pub contact: String,
+}
+
+/// A complaint that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Complaint {
+    pub postcode: Postcode,
+    pub house_number: i64,
+    pub house_letter: Option<String>,
+    pub house_addition: Option<String>,
+    pub kind: ComplaintKind,
+    pub description: String,
+    pub contact: Option<String>,
+}
+
+impl Complaint {
+    /// The address as the register, the BAG and BRP extracts know it.
+    pub fn address_key(&self) -> String {
+        address_key(
+            self.postcode.as_str(),
+            self.house_number,
+            self.house_letter.as_deref(),
+            self.house_addition.as_deref(),
+        )
+    }
+}
+
+/// Text without control characters (but keeping line breaks) and surrounding blanks.
+fn clean(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control() || *c == '\n').collect::<String>().trim().to_string()
+}
+
+impl ComplaintInput {
+    /// Every check that needs no database; all problems at once.
+    pub fn validate(&self) -> Result<Complaint, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let postcode = e.take("postcode", Postcode::parse(&self.postcode));
+        let house_number = e.take("house_number", parse_house_number(self.house_number));
+        let house_letter = e.take("house_letter", parse_house_letter(&self.house_letter));
+        let house_addition = e.take("house_addition", parse_house_addition(&self.house_addition));
+        let kind = ComplaintKind::parse(&self.kind);
+        if kind.is_none() {
+            let codes: Vec<&str> = ComplaintKind::CODES.iter().map(|(_, c)| *c).collect();
+            e.add("kind", "invalid_kind", format!("choose one of {}", codes.join(", ")));
+        }
+        let description = clean(&self.description);
+        let length = description.chars().count();
+        if length < MIN_DESCRIPTION_CHARS {
+            e.add(
+                "description",
+                "description_too_short",
+                format!("say what is wrong in at least {MIN_DESCRIPTION_CHARS} characters"),
+            );
+        } else if length > MAX_DESCRIPTION_CHARS {
+            e.add(
+                "description",
+                "description_too_long",
+                format!("at most {MAX_DESCRIPTION_CHARS} characters, not {length}"),
+            );
+        }
+        let contact = clean(&self.contact);
+        if contact.chars().count() > MAX_CONTACT_CHARS {
+            e.add("contact", "contact_too_long", format!("at most {MAX_CONTACT_CHARS} characters"));
+        }
+        match (postcode, house_number, house_letter, house_addition, kind) {
+            (Some(postcode), Some(house_number), Some(house_letter), Some(house_addition), Some(kind))
+                if e.is_empty() =>
+            {
+                Ok(Complaint {
+                    postcode,
+                    house_number,
+                    house_letter,
+                    house_addition,
+                    kind,
+                    description,
+                    contact: (!contact.is_empty()).then_some(contact),
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+/// Crockford's base 32: no I, L, O or U, so a code read aloud or copied by hand survives.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Random characters of a code (50 bits: not guessable), then one check character.
+const RANDOM_CHARS: usize = 10;
+
+/// The code a reporter gets to follow their complaint: `XXXX-XXXX-XXX`, the last character a
+/// check on the others, so a typo is told apart from a code that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpCode(String);
+
+fn check_char(values: &[u8]) -> u8 {
+    let sum: usize = values.iter().enumerate().map(|(i, v)| (i + 1) * usize::from(*v)).sum();
+    ALPHABET[sum % 32]
+}
+
+impl FollowUpCode {
+    pub fn new(rng: &mut impl RngExt) -> FollowUpCode {
+        let values: Vec<u8> = (0..RANDOM_CHARS).map(|_| rng.random_range(0..32u8)).collect();
+        let mut code: String = values.iter().map(|v| char::from(ALPHABET[usize::from(*v)])).collect();
+        code.push(char::from(check_char(&values)));
+        FollowUpCode(code)
+    }
+
+    /// A code as typed: any case, with or without dashes and spaces, O read as 0 and I or L
+    /// as 1; `None` when it cannot be a code (wrong length, a character outside the alphabet,
+    /// the check failing).
+    pub fn parse(input: &str) -> Option<FollowUpCode> {
+        let mut values = Vec::with_capacity(RANDOM_CHARS + 1);
+        for c in input.chars().filter(|c| !matches!(c, '-' | ' ')) {
+            let c = match c.to_ascii_uppercase() {
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            values.push(ALPHABET.iter().position(|a| char::from(*a) == c)? as u8);
+        }
+        if values.len() != RANDOM_CHARS + 1
+            || check_char(&values[..RANDOM_CHARS]) != ALPHABET[usize::from(values[RANDOM_CHARS])]
+        {
+            return None;
+        }
+        Some(FollowUpCode(values.iter().map(|v| char::from(ALPHABET[usize::from(*v)])).collect()))
+    }
+
+    /// The code as stored: eleven characters, no dashes.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The code as shown: `XXXX-XXXX-XXX`.
+    pub fn display(&self) -> String {
+        format!("{}-{}-{}", &self.0[..4], &self.0[4..8], &self.0[8..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn input() -> ComplaintInput {
+        ComplaintInput {
+            postcode: "2671 ab".into(),
+            house_number: 12,
+            house_letter: "a".into(),
+            kind: "overcrowding".into(),
+            description: "Er slapen zeker twintig mensen in een rijtjeshuis.\u{7}".into(),
+            ..ComplaintInput::default()
+        }
+    }
+
+    #[test]
+    fn an_anonymous_complaint_needs_no_personal_details() {
+        let c = input().validate().unwrap();
+        assert_eq!(c.contact, None);
+        assert_eq!(c.address_key(), "2671AB|12|A|");
+        assert!(!c.description.contains('\u{7}'), "control characters are dropped");
+        assert_eq!(c.kind.as_str(), "overcrowding");
+    }
+
+    #[test]
+    fn every_problem_is_named_at_once() {
+        let bad = ComplaintInput {
+            postcode: "12".into(),
+            house_number: 0,
+            kind: "noise".into(),
+            description: "x".repeat(MAX_DESCRIPTION_CHARS + 1),
+            contact: "y".repeat(MAX_CONTACT_CHARS + 1),
+            ..input()
+        };
+        let fields: Vec<String> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["postcode", "house_number", "kind", "description", "contact"]);
+        let short = ComplaintInput { description: "  vies ".into(), ..input() };
+        assert_eq!(short.validate().unwrap_err().0[0].code, "description_too_short");
+    }
+
+    #[test]
+    fn a_follow_up_code_survives_copying_and_catches_typos() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let code = FollowUpCode::new(&mut rng);
+        assert_eq!(code.as_str().len(), 11);
+        let shown = code.display();
+        assert_eq!(FollowUpCode::parse(&shown.to_lowercase()), Some(code.clone()));
+        assert_eq!(FollowUpCode::parse(&shown.replace('-', " ")), Some(code.clone()));
+        // One character changed: the check fails.
+        let mut typo: Vec<char> = code.as_str().chars().collect();
+        typo[3] = if typo[3] == 'A' { 'B' } else { 'A' };
+        assert_eq!(FollowUpCode::parse(&typo.into_iter().collect::<String>()), None);
+        assert_eq!(FollowUpCode::parse("ABC"), None);
+        assert_eq!(FollowUpCode::parse("ÄBCD-EFGH-JKM"), None);
+        assert_ne!(FollowUpCode::new(&mut rng), code, "codes differ");
+    }
+}
