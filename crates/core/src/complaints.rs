@@ -1,6 +1,7 @@
-//! Complaints (issue 7), the pure part: what a complaint from the public form says — an
+//! Complaints (issue 7), the pure part: what a complaint from the public form says (an
 //! address, a kind, a description, and contact details only if the reporter chooses to give
-//! them — and the follow-up code that lets the reporter, and only the reporter, see its status.
+//! them); the follow-up code that lets the reporter, and only the reporter, see its status;
+//! and the form's challenge against scripts.
 
 use crate::address::{Postcode, address_key, parse_house_addition, parse_house_letter, parse_house_number};
 use crate::error::FieldErrors;
@@ -186,6 +187,71 @@ impl FollowUpCode {
     }
 }
 
+/// How long a challenge may be answered, in seconds.
+pub const CHALLENGE_SECONDS: i64 = 30 * 60;
+
+/// The form's question against scripts, needing no third-party service and no server state:
+/// a small sum, bound to its numbers and its expiry by an HMAC under the server's key, so the
+/// answer is checked from what the form sends back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub a: u8,
+    pub b: u8,
+    /// Unix seconds after which the answer is refused.
+    pub expires: i64,
+    /// Hex HMAC-SHA256 of `a|b|expires`.
+    pub token: String,
+}
+
+/// Why an answer is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeError {
+    /// Not the sum.
+    Wrong,
+    /// Answered too late: ask again.
+    Expired,
+    /// Numbers or expiry not as issued.
+    Forged,
+}
+
+fn challenge_mac(key: &[u8], a: u8, b: u8, expires: i64) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::Mac;
+    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(format!("{a}|{b}|{expires}").as_bytes());
+    mac
+}
+
+impl Challenge {
+    pub fn new(key: &[u8], now: i64, rng: &mut impl RngExt) -> Challenge {
+        use hmac::Mac;
+        let (a, b) = (rng.random_range(1..10u8), rng.random_range(1..10u8));
+        let expires = now + CHALLENGE_SECONDS;
+        Challenge { a, b, expires, token: hex::encode(challenge_mac(key, a, b, expires).finalize().into_bytes()) }
+    }
+
+    /// Checks an answer against what the form sent back (compared in constant time).
+    pub fn check(
+        key: &[u8],
+        a: u8,
+        b: u8,
+        expires: i64,
+        token: &str,
+        answer: &str,
+        now: i64,
+    ) -> Result<(), ChallengeError> {
+        use hmac::Mac;
+        let token = hex::decode(token).map_err(|_| ChallengeError::Forged)?;
+        challenge_mac(key, a, b, expires).verify_slice(&token).map_err(|_| ChallengeError::Forged)?;
+        if now > expires {
+            return Err(ChallengeError::Expired);
+        }
+        match answer.trim().parse::<u16>() {
+            Ok(n) if n == u16::from(a) + u16::from(b) => Ok(()),
+            _ => Err(ChallengeError::Wrong),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,5 +308,26 @@ mod tests {
         assert_eq!(FollowUpCode::parse("ABC"), None);
         assert_eq!(FollowUpCode::parse("ÄBCD-EFGH-JKM"), None);
         assert_ne!(FollowUpCode::new(&mut rng), code, "codes differ");
+    }
+
+    #[test]
+    fn a_challenge_is_checked_from_what_the_form_sends_back() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let key = b"server key";
+        let now = 1_800_000_000;
+        let c = Challenge::new(key, now, &mut rng);
+        let sum = (u16::from(c.a) + u16::from(c.b)).to_string();
+        assert_eq!(Challenge::check(key, c.a, c.b, c.expires, &c.token, &format!(" {sum} "), now + 60), Ok(()));
+        assert_eq!(Challenge::check(key, c.a, c.b, c.expires, &c.token, "99", now), Err(ChallengeError::Wrong));
+        let late = c.expires + 1;
+        assert_eq!(Challenge::check(key, c.a, c.b, c.expires, &c.token, &sum, late), Err(ChallengeError::Expired));
+        // Other numbers, a later expiry, another key or a made-up token: forged.
+        let forged = [
+            Challenge::check(key, c.a, c.b.wrapping_add(1), c.expires, &c.token, &sum, now),
+            Challenge::check(key, c.a, c.b, c.expires + 3600, &c.token, &sum, now),
+            Challenge::check(b"other key", c.a, c.b, c.expires, &c.token, &sum, now),
+            Challenge::check(key, c.a, c.b, c.expires, "zz", &sum, now),
+        ];
+        assert!(forged.iter().all(|r| *r == Err(ChallengeError::Forged)), "{forged:?}");
     }
 }
