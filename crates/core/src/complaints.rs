@@ -7,29 +7,13 @@ use crate::address::{Postcode, address_key, parse_house_addition, parse_house_le
 use crate::error::FieldErrors;
 use rand::RngExt;
 
-/// What a complaint is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ComplaintKind {
-    Nuisance,
-    Overcrowding,
-    UnsafeHousing,
-    Exploitation,
-}
-
-impl ComplaintKind {
-    pub const CODES: [(ComplaintKind, &'static str); 4] = [
-        (ComplaintKind::Nuisance, "nuisance"),
-        (ComplaintKind::Overcrowding, "overcrowding"),
-        (ComplaintKind::UnsafeHousing, "unsafe_housing"),
-        (ComplaintKind::Exploitation, "exploitation"),
-    ];
-
-    pub fn parse(s: &str) -> Option<ComplaintKind> {
-        ComplaintKind::CODES.iter().find(|(_, c)| *c == s).map(|(k, _)| *k)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        ComplaintKind::CODES.iter().find(|(k, _)| *k == self).map_or("", |(_, c)| c)
+code_enum! {
+    /// What a complaint is about.
+    ComplaintKind {
+        Nuisance = "nuisance",
+        Overcrowding = "overcrowding",
+        UnsafeHousing = "unsafe_housing",
+        Exploitation = "exploitation",
     }
 }
 
@@ -91,8 +75,7 @@ impl ComplaintInput {
         let house_addition = e.take("house_addition", parse_house_addition(&self.house_addition));
         let kind = ComplaintKind::parse(&self.kind);
         if kind.is_none() {
-            let codes: Vec<&str> = ComplaintKind::CODES.iter().map(|(_, c)| *c).collect();
-            e.add("kind", "invalid_kind", format!("choose one of {}", codes.join(", ")));
+            e.add("kind", "invalid_kind", format!("choose one of {}", ComplaintKind::codes()));
         }
         let description = clean(&self.description);
         let length = description.chars().count();

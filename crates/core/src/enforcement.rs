@@ -112,31 +112,15 @@ impl Workflow {
     }
 }
 
-/// What a decision says of a grey situation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
-    /// Made legal: the location gets its permit and meets the norm.
-    Legalise,
-    /// Its residents move to legal beds elsewhere, bed for bed.
-    Relocate,
-    CloseLocation,
-    NoViolation,
-}
-
-impl Decision {
-    pub const CODES: [(Decision, &'static str); 4] = [
-        (Decision::Legalise, "legalise"),
-        (Decision::Relocate, "relocate"),
-        (Decision::CloseLocation, "close_location"),
-        (Decision::NoViolation, "no_violation"),
-    ];
-
-    pub fn parse(s: &str) -> Option<Decision> {
-        Decision::CODES.iter().find(|(_, c)| *c == s).map(|(d, _)| *d)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        Decision::CODES.iter().find(|(d, _)| *d == self).map_or("", |(_, c)| c)
+code_enum! {
+    /// What a decision says of a grey situation.
+    Decision {
+        /// Made legal: the location gets its permit and meets the norm.
+        Legalise = "legalise",
+        /// Its residents move to legal beds elsewhere, bed for bed.
+        Relocate = "relocate",
+        CloseLocation = "close_location",
+        NoViolation = "no_violation",
     }
 }
 
