@@ -1,6 +1,8 @@
 //! Closed sets of values with stable snake_case codes for storage and the API.
 
-/// Declares a closed set of values with a stable snake_case code for storage and the API.
+/// Declares a closed set of values with a stable snake_case code for storage and the API
+/// (exported: the store's own closed sets use it too; the using crate needs `serde`).
+#[macro_export]
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$meta])*

@@ -3,7 +3,7 @@
 //! and removes the one before. Until that commit, readers see the previous extract whole;
 //! an import that fails leaves nothing behind.
 
-use crate::bulk::{ROWS_PER_STATEMENT, RowBatch, number, quoted, quoted_date, quoted_joined};
+use crate::bulk::{ROWS_PER_STATEMENT, RowBatch, number, quoted, quoted_date, quoted_joined, quoted_or_null};
 use crate::{Store, StoreError, WriteTx, now};
 use flexwonen_core::address::address_key;
 use flexwonen_core::bag::{BagRecord, Validity};
@@ -92,13 +92,6 @@ macro_rules! latest_wins {
 }
 
 const TABLES: [&str; 5] = ["bag_vbo", "bag_vbo_side", "bag_num", "bag_opr", "bag_wpl"];
-
-fn optional(out: &mut String, s: Option<&str>) {
-    match s {
-        Some(s) => quoted(out, s),
-        None => out.push_str("NULL"),
-    }
-}
 
 impl Store {
     /// Starts an import from `source` (what the user gave, for the record).
@@ -233,15 +226,15 @@ impl BagImport {
                     .push(conn, &n.id, |row| {
                         start(row, &n.id, &n.validity);
                         let _ = write!(row, "{}, ", n.house_number);
-                        optional(row, n.house_letter.as_deref());
+                        quoted_or_null(row, n.house_letter.as_deref());
                         row.push_str(", ");
-                        optional(row, n.house_addition.as_deref());
+                        quoted_or_null(row, n.house_addition.as_deref());
                         row.push_str(", ");
-                        optional(row, n.postcode.as_deref());
+                        quoted_or_null(row, n.postcode.as_deref());
                         row.push_str(", ");
                         quoted(row, &n.street);
                         row.push_str(", ");
-                        optional(row, n.place.as_deref());
+                        quoted_or_null(row, n.place.as_deref());
                         row.push_str(", ");
                         let key = n.postcode.as_deref().map(|postcode| {
                             address_key(
@@ -251,7 +244,7 @@ impl BagImport {
                                 n.house_addition.as_deref(),
                             )
                         });
-                        optional(row, key.as_deref());
+                        quoted_or_null(row, key.as_deref());
                         row.push(')');
                     })
                     .await?;

@@ -7,7 +7,7 @@
 //! BAG (`join_brp_with_bag`): the daily signal run reads the lines without joining the BAG.
 
 use crate::audit::{Actor, record};
-use crate::bulk::{RowBatch, quoted};
+use crate::bulk::{RowBatch, quoted, quoted_or_null};
 use crate::{Store, StoreError, now};
 use flexwonen_core::brp_extract::{BrpAddress, BrpCount};
 use flexwonen_core::ids::MunicipalityCode;
@@ -21,13 +21,6 @@ pub struct BrpSummary {
     pub uploaded_by: String,
     pub addresses: i64,
     pub registered: i64,
-}
-
-fn optional(out: &mut String, s: Option<&str>) {
-    match s {
-        Some(s) => quoted(out, s),
-        None => out.push_str("NULL"),
-    }
 }
 
 impl Store {
@@ -89,9 +82,9 @@ impl Store {
                 BrpAddress::Postcode { postcode, house_number, house_letter, house_addition } => {
                     quoted(&mut row, postcode);
                     row.push_str(&format!(", {house_number}, "));
-                    optional(&mut row, house_letter.as_deref());
+                    quoted_or_null(&mut row, house_letter.as_deref());
                     row.push_str(", ");
-                    optional(&mut row, house_addition.as_deref());
+                    quoted_or_null(&mut row, house_addition.as_deref());
                     row.push_str(", NULL");
                 }
                 BrpAddress::Nummeraanduiding { id } => {
@@ -101,12 +94,12 @@ impl Store {
             }
             row.push_str(&format!(", {}, {}, ", c.registered, c.registered_last_12_months));
             let address_key = c.address.address_key();
-            optional(&mut row, address_key.as_deref());
+            quoted_or_null(&mut row, address_key.as_deref());
             row.push_str(", ");
             // The line's own key until the BAG gives its own (`join_brp_with_bag`).
             match &c.address {
                 BrpAddress::Nummeraanduiding { id } => quoted(&mut row, &format!("NUM:{id}")),
-                BrpAddress::Postcode { .. } => optional(&mut row, address_key.as_deref()),
+                BrpAddress::Postcode { .. } => quoted_or_null(&mut row, address_key.as_deref()),
             }
             row.push(')');
             batch.push(&mut tx, row, &|_| {}).await?;

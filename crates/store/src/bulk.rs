@@ -19,6 +19,14 @@ pub(crate) fn quoted(out: &mut String, s: &str) {
     out.push('\'');
 }
 
+/// A string as an SQL literal, or NULL.
+pub(crate) fn quoted_or_null(out: &mut String, s: Option<&str>) {
+    match s {
+        Some(s) => quoted(out, s),
+        None => out.push_str("NULL"),
+    }
+}
+
 /// Strings joined by `separator` as one SQL literal.
 pub(crate) fn quoted_joined(out: &mut String, items: &[String], separator: char) {
     out.push('\'');

@@ -9,7 +9,7 @@
 //! old batch must still be answered "duplicate" instead of creating the stays again.
 
 use crate::audit::{Actor, record};
-use crate::bulk::{RowBatch, number, quoted, quoted_date};
+use crate::bulk::{RowBatch, number, quoted, quoted_date, quoted_or_null};
 use crate::occupancy::bump;
 use crate::sql::{DATE_FORMAT, Sql, date_col, opt_date_col, parse_code};
 use crate::{Backend, Store, StoreError, now};
@@ -106,10 +106,7 @@ impl Store {
             }
             quoted(&mut r, w.registration.as_str());
             r.push_str(", ");
-            match &w.brp_municipality {
-                Some(m) => quoted(&mut r, m.as_str()),
-                None => r.push_str("NULL"),
-            }
+            quoted_or_null(&mut r, w.brp_municipality.as_ref().map(|m| m.as_str()));
             r.push_str(", ");
             quoted_date(&mut r, w.registered_on);
             let _ = write!(r, ", NULL, 1, {ts_literal}, {ts_literal})");

@@ -10,7 +10,7 @@
 //! nothing.
 
 use crate::audit::{Actor, record};
-use crate::bulk::{ROWS_PER_STATEMENT, RowBatch, number, quoted};
+use crate::bulk::{ROWS_PER_STATEMENT, RowBatch, number, quoted, quoted_or_null};
 use crate::capacity::{FACTS_TEXT, parse_facts};
 use crate::sql::{DATE_FORMAT, decoding};
 use crate::{Store, StoreError, now};
@@ -24,32 +24,18 @@ use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// Which signals a list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignalState {
-    /// Not closed and not marked "seen, no action".
-    Open,
-    Dismissed,
-    Closed,
-    All,
+flexwonen_core::code_enum! {
+    /// Which signals a list shows.
+    SignalState {
+        /// Not closed and not marked "seen, no action".
+        Open = "open",
+        Dismissed = "dismissed",
+        Closed = "closed",
+        All = "all",
+    }
 }
 
 impl SignalState {
-    const CODES: [(SignalState, &'static str); 4] = [
-        (SignalState::Open, "open"),
-        (SignalState::Dismissed, "dismissed"),
-        (SignalState::Closed, "closed"),
-        (SignalState::All, "all"),
-    ];
-
-    pub fn parse(s: &str) -> Option<SignalState> {
-        SignalState::CODES.iter().find(|(_, c)| *c == s).map(|(v, _)| *v)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        SignalState::CODES.iter().find(|(v, _)| *v == self).map_or("open", |(_, c)| c)
-    }
-
     fn condition(self) -> &'static str {
         match self {
             SignalState::Open => "closed_on IS NULL AND dismissed_at IS NULL",
@@ -60,31 +46,17 @@ impl SignalState {
     }
 }
 
-/// The order of a signal list; ties fall back to the address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignalOrder {
-    Score,
-    Address,
-    Rule,
-    FirstSeen,
+flexwonen_core::code_enum! {
+    /// The order of a signal list; ties fall back to the address.
+    SignalOrder {
+        Score = "score",
+        Address = "address",
+        Rule = "rule",
+        FirstSeen = "first_seen",
+    }
 }
 
 impl SignalOrder {
-    const CODES: [(SignalOrder, &'static str); 4] = [
-        (SignalOrder::Score, "score"),
-        (SignalOrder::Address, "address"),
-        (SignalOrder::Rule, "rule"),
-        (SignalOrder::FirstSeen, "first_seen"),
-    ];
-
-    pub fn parse(s: &str) -> Option<SignalOrder> {
-        SignalOrder::CODES.iter().find(|(_, c)| *c == s).map(|(v, _)| *v)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        SignalOrder::CODES.iter().find(|(v, _)| *v == self).map_or("score", |(_, c)| c)
-    }
-
     fn clause(self) -> &'static str {
         match self {
             SignalOrder::Score => "score DESC, address, rule",
@@ -774,10 +746,7 @@ impl Content {
     fn write(&self, row: &mut String) {
         quoted(row, &self.address);
         row.push_str(", ");
-        match &self.vbo_id {
-            Some(v) => quoted(row, v),
-            None => row.push_str("NULL"),
-        }
+        quoted_or_null(row, self.vbo_id.as_deref());
         match self.location_id {
             Some(id) => {
                 let _ = write!(row, ", {id}, ");
