@@ -117,7 +117,57 @@ pub enum FlagView {
     Nothing,
 }
 
+/// Which enforcement cases and complaints a viewer reads one by one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// A municipality: every case and complaint of its own.
+    Municipalities(Vec<MunicipalityCode>),
+    /// An inspector: the cases assigned to this account, no complaints.
+    Assigned(i64),
+    Nothing,
+}
+
 impl Viewer {
+    /// Complaints and cases hold what residents told in confidence: the municipality reads
+    /// its own, an inspector the cases assigned to them; everyone else sees the bed-for-bed
+    /// counts only (`ledger_view`).
+    pub fn case_scope(&self) -> CaseScope {
+        let Some(p) = self.principal() else { return CaseScope::Nothing };
+        match p.role {
+            Role::Municipality => CaseScope::Municipalities(p.municipality.iter().cloned().collect()),
+            Role::Inspector => CaseScope::Assigned(p.account_id),
+            _ => CaseScope::Nothing,
+        }
+    }
+
+    /// Opens cases, decides, accounts for beds, closes: the case's own municipality.
+    pub fn can_decide_case(&self, municipality: &str) -> bool {
+        self.can_act_on_signals(municipality)
+    }
+
+    /// Records a step: the municipality any, the assigned inspector those before the
+    /// decision and the follow-up (deciding and closing are the municipality's).
+    pub fn can_record_step(&self, municipality: &str, assignee_id: Option<i64>, step: &str) -> bool {
+        match self.principal() {
+            Some(p) if p.role == Role::Inspector => {
+                assignee_id == Some(p.account_id) && !matches!(step, "decision" | "closed")
+            }
+            _ => self.can_decide_case(municipality),
+        }
+    }
+
+    /// The bed-for-bed counts this viewer sees: a municipality its own, a region's roles the
+    /// region's municipalities, the ministry and administrators all; `None` when nothing.
+    pub fn ledger_view(&self) -> Option<Option<Vec<MunicipalityCode>>> {
+        let p = self.principal()?;
+        match p.role {
+            Role::Administrator | Role::Ministry => Some(None),
+            Role::RegionalCoordinator | Role::Inspector => Some(Some(p.region_members.clone())),
+            Role::Municipality => Some(Some(p.municipality.iter().cloned().collect())),
+            Role::HousingProvider => None,
+        }
+    }
+
     pub fn principal(&self) -> Option<&Principal> {
         match self {
             Viewer::Public => None,
@@ -358,5 +408,26 @@ mod tests {
         assert!(provider.can_read_project("GM0518", Some(42)) && !provider.can_read_project("GM1783", Some(1)));
         let ministry = Viewer::Account(principal(Role::Ministry));
         assert!(!ministry.can_read_project("GM1783", Some(1)));
+    }
+
+    #[test]
+    fn cases_per_role() {
+        let westland = MunicipalityCode::parse("GM1783").unwrap();
+        let view = |role| Viewer::Account(principal(role));
+        assert_eq!(view(Role::Municipality).case_scope(), CaseScope::Municipalities(vec![westland.clone()]));
+        assert_eq!(view(Role::Inspector).case_scope(), CaseScope::Assigned(1));
+        for role in [Role::Administrator, Role::Ministry, Role::RegionalCoordinator, Role::HousingProvider] {
+            assert_eq!(view(role).case_scope(), CaseScope::Nothing, "{role:?}");
+        }
+        assert_eq!(Viewer::Public.case_scope(), CaseScope::Nothing);
+        assert!(view(Role::Municipality).can_record_step("GM1783", None, "decision"));
+        assert!(!view(Role::Municipality).can_record_step("GM0518", None, "intake"));
+        assert!(view(Role::Inspector).can_record_step("GM1783", Some(1), "visit"));
+        assert!(!view(Role::Inspector).can_record_step("GM1783", Some(1), "decision"));
+        assert!(!view(Role::Inspector).can_record_step("GM1783", Some(2), "visit"));
+        assert_eq!(view(Role::Ministry).ledger_view(), Some(None));
+        assert_eq!(view(Role::Municipality).ledger_view(), Some(Some(vec![westland])));
+        assert_eq!(view(Role::HousingProvider).ledger_view(), None);
+        assert_eq!(Viewer::Public.ledger_view(), None);
     }
 }

@@ -73,6 +73,58 @@ pub fn parse_house_addition(input: &str) -> Check<Option<String>> {
     }
 }
 
+/// An address without street and place names: what a reporter or an officer types, and all
+/// the key needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressParts {
+    pub postcode: Postcode,
+    pub house_number: i64,
+    pub house_letter: Option<String>,
+    pub house_addition: Option<String>,
+}
+
+impl AddressParts {
+    /// The four fields checked at once, problems added to `e` under their own names.
+    pub fn parse(
+        e: &mut crate::error::FieldErrors,
+        postcode: &str,
+        house_number: i64,
+        house_letter: &str,
+        house_addition: &str,
+    ) -> Option<AddressParts> {
+        let postcode = e.take("postcode", Postcode::parse(postcode));
+        let house_number = e.take("house_number", parse_house_number(house_number));
+        let house_letter = e.take("house_letter", parse_house_letter(house_letter));
+        let house_addition = e.take("house_addition", parse_house_addition(house_addition));
+        Some(AddressParts {
+            postcode: postcode?,
+            house_number: house_number?,
+            house_letter: house_letter?,
+            house_addition: house_addition?,
+        })
+    }
+
+    pub fn key(&self) -> String {
+        address_key(
+            self.postcode.as_str(),
+            self.house_number,
+            self.house_letter.as_deref(),
+            self.house_addition.as_deref(),
+        )
+    }
+
+    /// `2671 AB 12A-3`.
+    pub fn display(&self) -> String {
+        let mut s =
+            format!("{} {}{}", self.postcode.display(), self.house_number, self.house_letter.as_deref().unwrap_or(""));
+        if let Some(a) = &self.house_addition {
+            s.push('-');
+            s.push_str(a);
+        }
+        s
+    }
+}
+
 /// The address a location is known by; two locations never share one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Address {

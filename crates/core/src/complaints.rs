@@ -3,7 +3,7 @@
 //! them); the follow-up code that lets the reporter, and only the reporter, see its status;
 //! and the form's challenge against scripts.
 
-use crate::address::{Postcode, address_key, parse_house_addition, parse_house_letter, parse_house_number};
+use crate::address::AddressParts;
 use crate::error::FieldErrors;
 use rand::RngExt;
 
@@ -39,25 +39,10 @@ pub struct ComplaintInput {
 /// A complaint that passed every check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Complaint {
-    pub postcode: Postcode,
-    pub house_number: i64,
-    pub house_letter: Option<String>,
-    pub house_addition: Option<String>,
+    pub address: AddressParts,
     pub kind: ComplaintKind,
     pub description: String,
     pub contact: Option<String>,
-}
-
-impl Complaint {
-    /// The address as the register, the BAG and BRP extracts know it.
-    pub fn address_key(&self) -> String {
-        address_key(
-            self.postcode.as_str(),
-            self.house_number,
-            self.house_letter.as_deref(),
-            self.house_addition.as_deref(),
-        )
-    }
 }
 
 /// Text without control characters (but keeping line breaks) and surrounding blanks.
@@ -69,10 +54,8 @@ impl ComplaintInput {
     /// Every check that needs no database; all problems at once.
     pub fn validate(&self) -> Result<Complaint, FieldErrors> {
         let mut e = FieldErrors::new();
-        let postcode = e.take("postcode", Postcode::parse(&self.postcode));
-        let house_number = e.take("house_number", parse_house_number(self.house_number));
-        let house_letter = e.take("house_letter", parse_house_letter(&self.house_letter));
-        let house_addition = e.take("house_addition", parse_house_addition(&self.house_addition));
+        let address =
+            AddressParts::parse(&mut e, &self.postcode, self.house_number, &self.house_letter, &self.house_addition);
         let kind = ComplaintKind::parse(&self.kind);
         if kind.is_none() {
             e.add("kind", "invalid_kind", format!("choose one of {}", ComplaintKind::codes()));
@@ -96,19 +79,9 @@ impl ComplaintInput {
         if contact.chars().count() > MAX_CONTACT_CHARS {
             e.add("contact", "contact_too_long", format!("at most {MAX_CONTACT_CHARS} characters"));
         }
-        match (postcode, house_number, house_letter, house_addition, kind) {
-            (Some(postcode), Some(house_number), Some(house_letter), Some(house_addition), Some(kind))
-                if e.is_empty() =>
-            {
-                Ok(Complaint {
-                    postcode,
-                    house_number,
-                    house_letter,
-                    house_addition,
-                    kind,
-                    description,
-                    contact: (!contact.is_empty()).then_some(contact),
-                })
+        match (address, kind) {
+            (Some(address), Some(kind)) if e.is_empty() => {
+                Ok(Complaint { address, kind, description, contact: (!contact.is_empty()).then_some(contact) })
             }
             _ => Err(e),
         }
@@ -131,8 +104,16 @@ fn check_char(values: &[u8]) -> u8 {
 }
 
 impl FollowUpCode {
-    pub fn new(rng: &mut impl RngExt) -> FollowUpCode {
-        let values: Vec<u8> = (0..RANDOM_CHARS).map(|_| rng.random_range(0..32u8)).collect();
+    /// The code of the form submission `nonce`: derived from it under the server's key, so
+    /// the same form sent twice gets the same code (and stays one complaint), while the
+    /// nonce alone, without the key, says nothing of the code.
+    pub fn for_submission(key: &[u8], nonce: &str) -> FollowUpCode {
+        use hmac::Mac;
+        let mut mac = new_mac(key);
+        mac.update(b"follow-up|");
+        mac.update(nonce.as_bytes());
+        let bytes = mac.finalize().into_bytes();
+        let values: Vec<u8> = bytes[..RANDOM_CHARS].iter().map(|b| b % 32).collect();
         let mut code: String = values.iter().map(|v| char::from(ALPHABET[usize::from(*v)])).collect();
         code.push(char::from(check_char(&values)));
         FollowUpCode(code)
@@ -174,16 +155,30 @@ impl FollowUpCode {
 pub const CHALLENGE_SECONDS: i64 = 30 * 60;
 
 /// The form's question against scripts, needing no third-party service and no server state:
-/// a small sum, bound to its numbers and its expiry by an HMAC under the server's key, so the
-/// answer is checked from what the form sends back.
+/// a small sum, bound to its numbers, its expiry and a random nonce by an HMAC under the
+/// server's key, so the answer is checked from what the form sends back. The nonce names the
+/// submission: the same form sent twice is one complaint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge {
     pub a: u8,
     pub b: u8,
     /// Unix seconds after which the answer is refused.
     pub expires: i64,
-    /// Hex HMAC-SHA256 of `a|b|expires`.
+    /// 16 random hex characters.
+    pub nonce: String,
+    /// Hex HMAC-SHA256 of `a|b|expires|nonce`.
     pub token: String,
+}
+
+/// What the form sends back of its challenge, with the reporter's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChallengeAnswer {
+    pub a: u8,
+    pub b: u8,
+    pub expires: i64,
+    pub nonce: String,
+    pub token: String,
+    pub answer: String,
 }
 
 /// Why an answer is refused.
@@ -193,14 +188,19 @@ pub enum ChallengeError {
     Wrong,
     /// Answered too late: ask again.
     Expired,
-    /// Numbers or expiry not as issued.
+    /// Numbers, expiry or nonce not as issued.
     Forged,
 }
 
-fn challenge_mac(key: &[u8], a: u8, b: u8, expires: i64) -> hmac::Hmac<sha2::Sha256> {
+fn new_mac(key: &[u8]) -> hmac::Hmac<sha2::Sha256> {
     use hmac::Mac;
-    let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(format!("{a}|{b}|{expires}").as_bytes());
+    <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length")
+}
+
+fn challenge_mac(key: &[u8], a: u8, b: u8, expires: i64, nonce: &str) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::Mac;
+    let mut mac = new_mac(key);
+    mac.update(format!("{a}|{b}|{expires}|{nonce}").as_bytes());
     mac
 }
 
@@ -209,27 +209,23 @@ impl Challenge {
         use hmac::Mac;
         let (a, b) = (rng.random_range(1..10u8), rng.random_range(1..10u8));
         let expires = now + CHALLENGE_SECONDS;
-        Challenge { a, b, expires, token: hex::encode(challenge_mac(key, a, b, expires).finalize().into_bytes()) }
+        let nonce = hex::encode(rng.random::<[u8; 8]>());
+        let token = hex::encode(challenge_mac(key, a, b, expires, &nonce).finalize().into_bytes());
+        Challenge { a, b, expires, nonce, token }
     }
 
     /// Checks an answer against what the form sent back (compared in constant time).
-    pub fn check(
-        key: &[u8],
-        a: u8,
-        b: u8,
-        expires: i64,
-        token: &str,
-        answer: &str,
-        now: i64,
-    ) -> Result<(), ChallengeError> {
+    pub fn check(key: &[u8], sent: &ChallengeAnswer, now: i64) -> Result<(), ChallengeError> {
         use hmac::Mac;
-        let token = hex::decode(token).map_err(|_| ChallengeError::Forged)?;
-        challenge_mac(key, a, b, expires).verify_slice(&token).map_err(|_| ChallengeError::Forged)?;
-        if now > expires {
+        let token = hex::decode(&sent.token).map_err(|_| ChallengeError::Forged)?;
+        challenge_mac(key, sent.a, sent.b, sent.expires, &sent.nonce)
+            .verify_slice(&token)
+            .map_err(|_| ChallengeError::Forged)?;
+        if now > sent.expires {
             return Err(ChallengeError::Expired);
         }
-        match answer.trim().parse::<u16>() {
-            Ok(n) if n == u16::from(a) + u16::from(b) => Ok(()),
+        match sent.answer.trim().parse::<u16>() {
+            Ok(n) if n == u16::from(sent.a) + u16::from(sent.b) => Ok(()),
             _ => Err(ChallengeError::Wrong),
         }
     }
@@ -255,7 +251,7 @@ mod tests {
     fn an_anonymous_complaint_needs_no_personal_details() {
         let c = input().validate().unwrap();
         assert_eq!(c.contact, None);
-        assert_eq!(c.address_key(), "2671AB|12|A|");
+        assert_eq!(c.address.key(), "2671AB|12|A|");
         assert!(!c.description.contains('\u{7}'), "control characters are dropped");
         assert_eq!(c.kind.as_str(), "overcrowding");
     }
@@ -278,8 +274,7 @@ mod tests {
 
     #[test]
     fn a_follow_up_code_survives_copying_and_catches_typos() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let code = FollowUpCode::new(&mut rng);
+        let code = FollowUpCode::for_submission(b"key", "0123456789abcdef");
         assert_eq!(code.as_str().len(), 11);
         let shown = code.display();
         assert_eq!(FollowUpCode::parse(&shown.to_lowercase()), Some(code.clone()));
@@ -290,7 +285,9 @@ mod tests {
         assert_eq!(FollowUpCode::parse(&typo.into_iter().collect::<String>()), None);
         assert_eq!(FollowUpCode::parse("ABC"), None);
         assert_eq!(FollowUpCode::parse("ÄBCD-EFGH-JKM"), None);
-        assert_ne!(FollowUpCode::new(&mut rng), code, "codes differ");
+        assert_eq!(FollowUpCode::for_submission(b"key", "0123456789abcdef"), code, "a form sent twice: one code");
+        assert_ne!(FollowUpCode::for_submission(b"key", "0123456789abcdee"), code, "another form: another code");
+        assert_ne!(FollowUpCode::for_submission(b"other", "0123456789abcdef"), code, "another server: another code");
     }
 
     #[test]
@@ -300,16 +297,25 @@ mod tests {
         let now = 1_800_000_000;
         let c = Challenge::new(key, now, &mut rng);
         let sum = (u16::from(c.a) + u16::from(c.b)).to_string();
-        assert_eq!(Challenge::check(key, c.a, c.b, c.expires, &c.token, &format!(" {sum} "), now + 60), Ok(()));
-        assert_eq!(Challenge::check(key, c.a, c.b, c.expires, &c.token, "99", now), Err(ChallengeError::Wrong));
-        let late = c.expires + 1;
-        assert_eq!(Challenge::check(key, c.a, c.b, c.expires, &c.token, &sum, late), Err(ChallengeError::Expired));
-        // Other numbers, a later expiry, another key or a made-up token: forged.
+        let sent = ChallengeAnswer {
+            a: c.a,
+            b: c.b,
+            expires: c.expires,
+            nonce: c.nonce.clone(),
+            token: c.token.clone(),
+            answer: format!(" {sum} "),
+        };
+        assert_eq!(Challenge::check(key, &sent, now + 60), Ok(()));
+        let wrong = ChallengeAnswer { answer: "99".into(), ..sent.clone() };
+        assert_eq!(Challenge::check(key, &wrong, now), Err(ChallengeError::Wrong));
+        assert_eq!(Challenge::check(key, &sent, c.expires + 1), Err(ChallengeError::Expired));
+        // Other numbers, a later expiry, another nonce, another key or a made-up token: forged.
         let forged = [
-            Challenge::check(key, c.a, c.b.wrapping_add(1), c.expires, &c.token, &sum, now),
-            Challenge::check(key, c.a, c.b, c.expires + 3600, &c.token, &sum, now),
-            Challenge::check(b"other key", c.a, c.b, c.expires, &c.token, &sum, now),
-            Challenge::check(key, c.a, c.b, c.expires, "zz", &sum, now),
+            Challenge::check(key, &ChallengeAnswer { b: c.b.wrapping_add(1), ..sent.clone() }, now),
+            Challenge::check(key, &ChallengeAnswer { expires: c.expires + 3600, ..sent.clone() }, now),
+            Challenge::check(key, &ChallengeAnswer { nonce: "0000000000000000".into(), ..sent.clone() }, now),
+            Challenge::check(b"other key", &sent, now),
+            Challenge::check(key, &ChallengeAnswer { token: "zz".into(), ..sent.clone() }, now),
         ];
         assert!(forged.iter().all(|r| *r == Err(ChallengeError::Forged)), "{forged:?}");
     }

@@ -131,6 +131,23 @@ pub fn places_by_municipality(text: &str) -> Vec<(MunicipalityCode, String)> {
         .collect()
 }
 
+/// The municipality a BAG woonplaats (by its code, as a number: `0015` and `15` are one)
+/// lies in, from the shipped CBS table; `None` for a code it does not know.
+pub fn municipality_of_place(place_code: &str) -> Option<MunicipalityCode> {
+    static PLACES: std::sync::OnceLock<std::collections::HashMap<u32, MunicipalityCode>> = std::sync::OnceLock::new();
+    let places = PLACES.get_or_init(|| {
+        csv_reader(PLACES_CSV)
+            .records()
+            .filter_map(Result::ok)
+            .filter_map(|r| {
+                let code = MunicipalityCode::parse(&format!("GM{:0>4}", r.get(2)?)).ok()?;
+                Some((r.get(0)?.trim().parse().ok()?, code))
+            })
+            .collect()
+    });
+    places.get(&place_code.trim().parse().ok()?).cloned()
+}
+
 #[derive(Deserialize)]
 struct FeatureCollection {
     features: Vec<Feature>,
@@ -184,6 +201,14 @@ mod tests {
         assert_eq!(count(RegionKind::Campaign2012), 8);
         let haaglanden = regions.iter().find(|r| r.name == "Stadsgewest Haaglanden").unwrap();
         assert!(haaglanden.members.iter().any(|m| m.as_str() == "GM1783"), "Westland is in Haaglanden");
+    }
+
+    #[test]
+    fn a_woonplaats_code_leads_to_its_municipality() {
+        assert_eq!(municipality_of_place("2142").map(|m| m.as_str().to_string()), Some("GM0221".into()));
+        assert_eq!(municipality_of_place("1000").map(|m| m.as_str().to_string()), Some("GM0873".into()));
+        assert_eq!(municipality_of_place("9999"), None);
+        assert_eq!(municipality_of_place("Doesburg"), None);
     }
 
     #[test]

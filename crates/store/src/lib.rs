@@ -18,6 +18,8 @@ mod bulk;
 pub mod cache;
 mod capacity;
 mod certificates;
+mod complaints;
+mod enforcement;
 mod error;
 mod geography;
 mod inspections;
@@ -41,6 +43,10 @@ pub use bag::{BagImport, BagSummary};
 pub use brp::BrpSummary;
 pub use capacity::{CapacityReport, CapacityRow, bedrooms_of, facts_of};
 pub use certificates::{Certificate, CertificateBook, StatusEntry};
+pub use complaints::{ComplaintRecord, ComplaintState, ComplaintStatus, Received};
+pub use enforcement::{
+    BedForBed, Case, CaseBed, CaseDetail, CaseStep, Forfeit, LedgerCounts, Penalty, Receiver, Vacancy,
+};
 pub use error::StoreError;
 pub use geography::{MunicipalityRow, RegionRow};
 pub use inspections::{
@@ -261,6 +267,11 @@ impl Store {
     pub async fn clear_all(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for table in [
+            "case_forfeits",
+            "case_beds",
+            "case_steps",
+            "cases",
+            "complaints",
             "signal_runs",
             "signals",
             "signal_thresholds",

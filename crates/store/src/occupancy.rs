@@ -90,23 +90,34 @@ pub struct EventContext<'a> {
 /// The norms and certificates of one register generation, read before the transaction
 /// starts: the transaction's own connection does all its reading, so a full pool cannot
 /// stall it. The transaction checks the generation again, under its lock.
-struct Norms {
-    generation: i64,
+pub(crate) struct Norms {
+    pub(crate) generation: i64,
     sets: Arc<Vec<RuleSet>>,
     book: Arc<crate::CertificateBook>,
 }
 
 impl Norms {
-    fn certified(&self, operator: Option<i64>, date: NaiveDate) -> flexwonen_core::capacity::Certified {
+    /// What the norms permit at a location with these facts on `date`, if any norm sets it.
+    pub(crate) fn permitted(
+        &self,
+        municipality: &MunicipalityCode,
+        certified: flexwonen_core::capacity::Certified,
+        facts: &flexwonen_core::capacity::Facts<'_>,
+        date: NaiveDate,
+    ) -> Option<u32> {
+        permitted_only(&self.sets, municipality, certified, facts, date)
+    }
+
+    pub(crate) fn certified(&self, operator: Option<i64>, date: NaiveDate) -> flexwonen_core::capacity::Certified {
         operator.and_then(|op| self.book.get(&op)).map(|spans| certified_on(spans, date)).unwrap_or_default()
     }
 }
 
 /// An attempt given up before anything was written, to be tried again: the norms changed
 /// after they were read, or a stay changed under a check-out.
-struct Stale;
+pub(crate) struct Stale;
 
-type Attempt<T> = Result<Result<T, Stale>, StoreError>;
+pub(crate) type Attempt<T> = Result<Result<T, Stale>, StoreError>;
 
 fn rejected(field: &str, code: &'static str, message: impl Into<String>) -> StoreError {
     StoreError::invalid(field, code, message)
@@ -127,11 +138,7 @@ impl Store {
             None => self.generation().await?,
         };
         for _ in 0..5 {
-            let norms = Norms {
-                generation,
-                sets: self.rule_sets_at(generation).await?,
-                book: self.certificate_book_at(generation).await?,
-            };
+            let norms = self.norms_at(generation).await?;
             match self.try_event(ctx, draft, &norms).await {
                 Ok(Ok(applied)) => return Ok(applied),
                 Ok(Err(Stale)) => generation = self.generation().await?,
@@ -148,6 +155,14 @@ impl Store {
         Err(StoreError::Conflict { current: generation })
     }
 
+    pub(crate) async fn norms_at(&self, generation: i64) -> Result<Norms, StoreError> {
+        Ok(Norms {
+            generation,
+            sets: self.rule_sets_at(generation).await?,
+            book: self.certificate_book_at(generation).await?,
+        })
+    }
+
     /// The stay an event of this sender created or ended, if the event was applied before.
     async fn sent_before(&self, sender: &str, event_id: &str) -> Result<Option<Option<i64>>, StoreError> {
         Ok(sqlx::query_scalar("SELECT stay_id FROM occupancy_events WHERE sender = $1 AND event_id = $2")
@@ -161,13 +176,10 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let stay_id = match &draft.event {
             Event::CheckIn { bed_id, date, worker, terms } => {
-                let location = lock_bed(&mut tx, ctx.scope, *bed_id, *date).await?;
-                if location.generation != norms.generation {
-                    return Ok(Err(Stale));
+                match check_in_within(&mut tx, ctx, norms, *bed_id, *date, worker, terms, |_| Ok(())).await? {
+                    Ok((stay_id, _)) => stay_id,
+                    Err(Stale) => return Ok(Err(Stale)),
                 }
-                let worker_row = upsert_worker(&mut tx, ctx, location.operator_id, worker).await?;
-                let arrival = Arrival { date: *date, nationality: &worker.nationality, terms };
-                check_in(&mut tx, ctx, norms, &location, &worker_row, &arrival).await?
             }
             Event::CheckOut { reference, date } => {
                 let stay = current_stay(&mut tx, ctx.scope, reference, *date).await?;
@@ -417,7 +429,7 @@ async fn lock_move(
 /// Does this connection's write transaction already run alone? SQLite's do (`BEGIN
 /// IMMEDIATE`), so a row lock would only cost a statement; SQLite also knows no `FOR
 /// UPDATE`, the lock the other databases take without writing a new row version.
-fn runs_alone(conn: &AnyConnection) -> bool {
+pub(crate) fn runs_alone(conn: &AnyConnection) -> bool {
     conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
 
@@ -656,6 +668,37 @@ struct Arrival<'a> {
 
 /// Checks the invariants for an open stay from the arrival day on the locked location's
 /// bed, and inserts it with its audit entry.
+/// A check-in inside the caller's transaction (an event's, or an enforcement case's
+/// relocation): the bed's location locked and read, `accept` asked about it (for the
+/// caller's own conditions), then every occupancy check and the stay. Returns the stay and
+/// its location.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn check_in_within(
+    conn: &mut AnyConnection,
+    ctx: &EventContext<'_>,
+    norms: &Norms,
+    bed_id: i64,
+    date: NaiveDate,
+    worker: &WorkerDraft,
+    terms: &Terms,
+    accept: impl FnOnce(&CheckInPlace) -> Result<(), StoreError>,
+) -> Attempt<(i64, i64)> {
+    let location = lock_bed(conn, ctx.scope, bed_id, date).await?;
+    if location.generation != norms.generation {
+        return Ok(Err(Stale));
+    }
+    accept(&CheckInPlace { operator_id: location.operator_id })?;
+    let worker_row = upsert_worker(conn, ctx, location.operator_id, worker).await?;
+    let arrival = Arrival { date, nationality: &worker.nationality, terms };
+    let stay_id = check_in(conn, ctx, norms, &location, &worker_row, &arrival).await?;
+    Ok(Ok((stay_id, location.id)))
+}
+
+/// What a caller of [`check_in_within`] may check of the place before the check-in.
+pub(crate) struct CheckInPlace {
+    pub operator_id: Option<i64>,
+}
+
 async fn check_in(
     conn: &mut AnyConnection,
     ctx: &EventContext<'_>,
