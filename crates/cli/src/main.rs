@@ -325,6 +325,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     demo_banner: is_demo,
                     bsn_key: bsn_key(),
                     retention_months,
+                    form_key: env_key("FLEXWONEN_FORM_KEY"),
+                    trust_forwarded_for: std::env::var("FLEXWONEN_TRUST_PROXY").is_ok_and(|v| v == "1"),
+                    ..Default::default()
                 },
             );
             let listener = tokio::net::TcpListener::bind(&listen).await?;
@@ -617,7 +620,11 @@ async fn monitor_snapshot_daily(store: Store) {
 
 /// The key for BSN hashes, from the environment only (never an argument, which `ps` shows).
 fn bsn_key() -> Option<Vec<u8>> {
-    std::env::var("FLEXWONEN_BSN_KEY").ok().filter(|k| !k.is_empty()).map(String::into_bytes)
+    env_key("FLEXWONEN_BSN_KEY")
+}
+
+fn env_key(name: &str) -> Option<Vec<u8>> {
+    std::env::var(name).ok().filter(|k| !k.is_empty()).map(String::into_bytes)
 }
 
 fn check_scale(scale: f64) -> Result<(), String> {

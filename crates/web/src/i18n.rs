@@ -695,6 +695,99 @@ texts! {
     sig_ev_occupied: "bezet", "occupied";
     sig_ev_permitted: "toegestaan", "permitted";
     sig_ev_stays_flagged: "verblijven zonder inschrijving", "stays without registration";
+    sig_open_case: "Handhavingszaak openen", "Open an enforcement case";
+    enf_nav: "Handhaving", "Enforcement";
+    enf_title: "Handhaving en bed voor bed", "Enforcement and bed for bed";
+    enf_intro: "Klachten, handhavingszaken en de balans bed voor bed: elk bed of elke persoon die in een grijze situatie is gevonden, eindigt gelegaliseerd, verhuisd naar een gecertificeerd bed of vertrokken.", "Complaints, enforcement cases and the bed-for-bed balance: every bed or person found in a grey situation ends legalised, moved to a certified bed, or departed.";
+    enf_deadlines: "Termijnen", "Deadlines";
+    enf_no_cases: "Geen open zaken.", "No open cases.";
+    enf_case: "Zaak", "Case";
+    enf_address: "Adres", "Address";
+    enf_next_step: "Volgende stap", "Next step";
+    enf_due: "Termijn", "Due";
+    enf_overdue: "verlopen", "overdue";
+    enf_due_soon: "binnen een week", "within a week";
+    enf_on_time: "op tijd", "on time";
+    enf_assignee: "Behandelaar", "Handled by";
+    enf_complaints: "Klachten zonder zaak", "Complaints without a case";
+    enf_no_complaints: "Geen klachten zonder zaak.", "No complaints without a case.";
+    enf_received: "Ontvangen", "Received";
+    enf_kind: "Onderwerp", "Subject";
+    enf_kind_nuisance: "Overlast", "Nuisance";
+    enf_kind_overcrowding: "Te veel mensen", "Too many people";
+    enf_kind_unsafe_housing: "Onveilige woning", "Unsafe housing";
+    enf_kind_exploitation: "Uitbuiting", "Exploitation";
+    enf_description: "Beschrijving", "Description";
+    enf_contact: "Contact", "Contact";
+    enf_anonymous: "anoniem", "anonymous";
+    enf_open_by_hand: "Zaak openen op een adres", "Open a case at an address";
+    enf_stay_type: "Verblijfsduur van de bewoners", "Length of stay of the residents";
+    enf_found: "Gevonden bedden of personen", "Beds or persons found";
+    enf_summary: "Samenvatting", "Summary";
+    enf_assignee_hint: "Gebruikersnaam van een inspecteur van de regio of van uw gemeente (niet verplicht).", "User name of an inspector of the region or of your municipality (optional).";
+    enf_open: "Zaak openen", "Open case";
+    enf_balance: "Balans bed voor bed", "Bed-for-bed balance";
+    enf_balance_intro: "Gevonden = gelegaliseerd + verhuisd + vertrokken + open. Aantallen aan het einde van elke maand.", "Found = legalised + relocated + departed + open. Counts at the end of each month.";
+    enf_legalised: "Gelegaliseerd", "Legalised";
+    enf_relocated: "Verhuisd", "Relocated";
+    enf_departed: "Vertrokken of onbekend", "Departed or unknown";
+    enf_still_open: "Nog open", "Still open";
+    enf_month: "Maand", "Month";
+    enf_cases_open: "Open zaken", "Open cases";
+    enf_cases_closed: "Gesloten zaken", "Closed cases";
+    enf_receivers: "Ontvangende locaties", "Receiving locations";
+    enf_receivers_intro: "Locaties waar verhuisde personen een bed kregen, met wie er vandaag wonen tegen wat de normen toestaan.", "Locations where relocated persons got a bed, with who lives there today against what the norms permit.";
+    enf_housed: "Wonen er nu", "Housed now";
+    enf_permitted: "Toegestaan", "Permitted";
+    enf_receivers_ok: "Geen ontvangende locatie zit boven haar capaciteit.", "No receiving location is above its capacity.";
+    enf_receivers_over: "ontvangende locaties zitten boven hun capaciteit.", "receiving locations are above their capacity.";
+    enf_back: "Alle zaken", "All cases";
+    enf_opened_on: "Geopend op", "Opened on";
+    enf_closed_on: "Gesloten op", "Closed on";
+    enf_source: "Aanleiding", "Source";
+    enf_source_signal: "Signaal", "Signal";
+    enf_source_complaint: "Klacht", "Complaint";
+    enf_source_manual: "Met de hand", "By hand";
+    enf_workflow: "Werkwijze", "Workflow";
+    enf_version: "versie", "version";
+    enf_steps: "Stappen", "Steps";
+    enf_step: "Stap", "Step";
+    enf_done_on: "Gedaan op", "Done on";
+    enf_done_by: "Vastgelegd door", "Recorded by";
+    enf_note: "Toelichting", "Note";
+    enf_decision: "Besluit", "Decision";
+    enf_decision_legalise: "Legaliseren", "Legalise";
+    enf_decision_relocate: "Verhuizen bed voor bed", "Relocate bed for bed";
+    enf_decision_close_location: "Locatie sluiten", "Close the location";
+    enf_decision_no_violation: "Geen overtreding", "No violation";
+    enf_record_step: "Stap vastleggen", "Record a step";
+    enf_inspection: "Inspectie (nummer)", "Inspection (number)";
+    enf_penalty: "Last onder dwangsom", "Penalty order";
+    enf_penalty_amount: "Bedrag in euro", "Amount in euro";
+    enf_penalty_per: "Per", "Per";
+    enf_per_week: "week", "week";
+    enf_per_breach: "overtreding", "breach";
+    enf_penalty_maximum: "Maximum in euro", "Maximum in euro";
+    enf_forfeited: "Verbeurd", "Forfeited";
+    enf_forfeit: "Verbeurde dwangsom vastleggen", "Record a forfeited penalty";
+    enf_units: "Aantal weken of overtredingen", "Number of weeks or breaches";
+    enf_ledger: "Bed voor bed", "Bed for bed";
+    enf_add_found: "Meer gevonden", "More found";
+    enf_count: "Aantal", "Number";
+    enf_outcome: "Uitkomst vastleggen", "Record an outcome";
+    enf_outcome_legalised: "Gelegaliseerd (de locatie heeft een vergunning en voldoet aan de norm)", "Legalised (the location has a permit and meets the norm)";
+    enf_outcome_departed: "Vertrokken of onbekend", "Departed or unknown";
+    enf_vacancies: "Vrije gecertificeerde bedden in de regio", "Vacant certified beds in the region";
+    enf_vacancies_intro: "Dichtstbijzijnde eerst; alleen locaties met dezelfde verblijfsduur, een geldig certificaat en ruimte binnen de norm. Verhuizen legt een inchecking vast op het gekozen bed.", "Nearest first; only locations with the same length of stay, a valid certificate and room within the norm. Relocating records a check-in on the chosen bed.";
+    enf_no_vacancies: "Geen vrije gecertificeerde bedden in de regio.", "No vacant certified beds in the region.";
+    enf_bed: "Bed", "Bed";
+    enf_distance: "Afstand (km)", "Distance (km)";
+    enf_relocate: "Verhuizen", "Relocate";
+    enf_outcome_col: "Uitkomst", "Outcome";
+    enf_open_row: "open", "open";
+    enf_date: "Datum", "Date";
+    enf_done: "Vastgelegd.", "Recorded.";
+    enf_audit: "Geschiedenis", "History";
 }
 
 impl Texts {
@@ -1110,6 +1203,38 @@ impl Texts {
             "more_problems" => "Er zijn meer problemen; de eerste 100 staan hieronder.",
             "signal_closed" => "Dit signaal is gesloten: de oorzaak is weg.",
             "unknown_rule" => "Deze regel bestaat niet.",
+            "unknown_step" => "Deze stap bestaat niet in de werkwijze van deze zaak.",
+            "step_done" => "Deze stap is al gedaan, of een latere stap al.",
+            "step_skipped" => "Eerst moeten de verplichte stappen ervoor gedaan zijn.",
+            "step_before_previous" => "Deze datum ligt vóór de vorige stap.",
+            "step_before_opening" => "Deze datum ligt vóór de opening van de zaak.",
+            "ledger_open" => "De zaak kan pas sluiten als elk gevonden bed gelegaliseerd, verhuisd of vertrokken is.",
+            "penalty_amount" => "Het bedrag van een dwangsom is meer dan 0.",
+            "penalty_maximum_required" => "Een last onder dwangsom heeft een maximum (artikel 5:32b Awb).",
+            "penalty_maximum_below_amount" => "Het maximum is minstens het bedrag per week of overtreding.",
+            "penalty_not_here" => "Een dwangsom hoort bij het besluit of de nazorg.",
+            "decision_not_here" => "Een besluit hoort bij de stap Besluit.",
+            "inspection_not_here" => "Een inspectie hoort bij de stap Bezoek.",
+            "inspection_elsewhere" => "Deze inspectie is niet van de locatie van deze zaak.",
+            "invalid_found" => "Vul een aantal in van 0 tot en met 500.",
+            "note_too_long" => "Deze tekst is te lang: hoogstens 2.000 tekens.",
+            "relocate_by_check_in" => "Een verhuizing legt u vast als inchecken op een voorgesteld bed.",
+            "complaint_has_case" => "Op deze klacht is al een zaak geopend.",
+            "unknown_source" => "Dit signaal of deze klacht is niet van uw gemeente.",
+            "address_elsewhere" => "Dit adres ligt in een andere gemeente.",
+            "unknown_assignee" => "Deze gebruiker is geen inspecteur van de regio en geen account van de gemeente.",
+            "more_than_open" => "Zoveel bedden staan niet meer open.",
+            "over_permitted" => "De normen staan op deze locatie niet zoveel personen toe.",
+            "not_in_register" => "Registreer de locatie eerst: legaliseren wordt aan haar getoetst.",
+            "no_permit" => "De locatie heeft nog geen vergunning (status 'vergund').",
+            "no_norm" => "Op deze locatie is geen norm van toepassing.",
+            "case_closed" => "Deze zaak is gesloten.",
+            "nothing_open" => "Elk bed van deze zaak is al verantwoord.",
+            "bed_not_certified" => "Dit bed is niet van een gecertificeerde huisvester.",
+            "check_in_only" => "Een verhuizing is een inchecking.",
+            "invalid_units" => "Vul een aantal weken of overtredingen in van 1 tot en met 520.",
+            "no_penalty_order" => "Deze zaak heeft geen last onder dwangsom.",
+            "maximum_reached" => "Het maximum van de dwangsom is al verbeurd.",
             _ => return e.message.clone(),
         };
         nl.to_string()

@@ -11,6 +11,9 @@ mod agreements;
 mod api;
 mod auth;
 mod certificates;
+mod complaint_texts;
+mod complaints;
+mod enforcement;
 mod error;
 mod forms;
 mod i18n;
@@ -23,6 +26,7 @@ mod occupancy_admin;
 mod occupancy_views;
 mod openapi;
 mod pages;
+pub mod rate_limit;
 mod signals;
 
 pub use auth::{Ctx, hash_password, new_api_token};
@@ -52,6 +56,14 @@ pub struct Config {
     pub bsn_key: Option<Vec<u8>>,
     /// Worker records are purged this many months after their last check-out.
     pub retention_months: u32,
+    /// The key of the complaint form's challenge and follow-up codes
+    /// (`FLEXWONEN_FORM_KEY`); without it one is made once and kept in the database, so
+    /// every server of a deployment shares it.
+    pub form_key: Option<Vec<u8>>,
+    /// Behind a reverse proxy: take the client of the rate limits from `X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
+    /// The complaint form's rate limits.
+    pub complaint_limits: rate_limit::Limits,
 }
 
 /// The default retention of worker records after their last check-out, in months.
@@ -59,7 +71,15 @@ pub const DEFAULT_RETENTION_MONTHS: u32 = 12;
 
 impl Default for Config {
     fn default() -> Self {
-        Config { secure_cookies: true, demo_banner: true, bsn_key: None, retention_months: DEFAULT_RETENTION_MONTHS }
+        Config {
+            secure_cookies: true,
+            demo_banner: true,
+            bsn_key: None,
+            retention_months: DEFAULT_RETENTION_MONTHS,
+            form_key: None,
+            trust_forwarded_for: false,
+            complaint_limits: rate_limit::Limits::default(),
+        }
     }
 }
 
@@ -73,6 +93,9 @@ pub struct AppState {
     pub dashboard: Arc<GenerationCache<Arc<pages::TotalsView>>>,
     /// Serialized pages of the location-list API, per scope and query.
     pub list_bodies: Arc<GenerationCache<axum::body::Bytes>>,
+    /// The complaint form's submissions per client and overall.
+    pub complaint_limits: Arc<rate_limit::RateLimiter>,
+    form_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
 }
 
 impl AppState {
@@ -83,11 +106,30 @@ impl AppState {
         let map = map::MapBase::new(&boundaries, &names);
         AppState {
             store,
+            complaint_limits: Arc::new(rate_limit::RateLimiter::new(config.complaint_limits)),
+            form_key: Arc::new(tokio::sync::OnceCell::new()),
             config,
             map: Arc::new(map),
             dashboard: Arc::new(GenerationCache::new(4)),
             list_bodies: Arc::new(GenerationCache::new(256)),
         }
+    }
+}
+
+impl AppState {
+    /// The complaint form's key: the configured one, else the one kept in the database
+    /// (made by the first server that needed it).
+    pub async fn form_key(&self) -> Result<Arc<Vec<u8>>, flexwonen_store::StoreError> {
+        self.form_key
+            .get_or_try_init(|| async {
+                if let Some(k) = &self.config.form_key {
+                    return Ok(Arc::new(k.clone()));
+                }
+                let made = auth::random_token();
+                Ok(Arc::new(self.store.setting_or_insert("complaint_form_key", &made).await?.into_bytes()))
+            })
+            .await
+            .cloned()
     }
 }
 
@@ -119,9 +161,12 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                 .merge(monitor::api_routes())
                 .merge(agreements::api_routes())
                 .merge(occupancy_admin::api_routes())
-                .merge(signals::api_routes()),
+                .merge(signals::api_routes())
+                .merge(enforcement::api_routes()),
         )
         .merge(signals::routes())
+        .merge(complaints::routes())
+        .merge(enforcement::routes())
         .route("/healthz", axum::routing::get(api::healthz))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // The BRP extract uploads carry their own, larger limit.
@@ -141,7 +186,9 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
 
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown()).await
+    // With the peer's address, for the complaint form's rate limits.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {

@@ -384,7 +384,7 @@ struct BoardPage {
 
 /// Nationalities offered first in the check-in form (the largest groups); any other
 /// ISO code can be typed.
-const COMMON_NATIONALITIES: [&str; 10] = ["PL", "RO", "BG", "HU", "LT", "LV", "SK", "PT", "ES", "NL"];
+pub(crate) const COMMON_NATIONALITIES: [&str; 10] = ["PL", "RO", "BG", "HU", "LT", "LV", "SK", "PT", "ES", "NL"];
 
 async fn board_page_view(state: &AppState, ctx: &Ctx, id: &str, date: NaiveDate) -> Result<BoardPage, PageError> {
     let scope = ctx.viewer.location_read_scope();
@@ -503,7 +503,7 @@ async fn board_page(
 }
 
 /// The board's forms: check in on a free bed, check out or move the person in a bed.
-fn event_from_form(form: &FormData) -> EventInput {
+pub(crate) fn event_from_form(form: &FormData) -> EventInput {
     let opt = |name: &str| form.opt(name);
     let number = |name: &str| form.opt(name).map(|s| s.replace(',', ".").parse::<f64>().unwrap_or(-1.0));
     let kind = form.get("type").to_string();

@@ -161,6 +161,7 @@ pub fn document() -> Value {
     extend(&mut doc, "/paths", crate::monitor::openapi_paths());
     extend(&mut doc, "/paths", crate::agreements::openapi_paths());
     extend(&mut doc, "/paths", crate::signals::openapi_paths());
+    extend(&mut doc, "/paths", crate::enforcement::openapi_paths());
     add_norms(&mut doc);
     add_inspections(&mut doc);
     add_occupancy(&mut doc);

@@ -62,6 +62,7 @@ pub struct Layout {
     pub can_see_locations: bool,
     pub can_see_inspections: bool,
     pub can_see_signals: bool,
+    pub can_see_enforcement: bool,
     pub demo_banner: bool,
 }
 
@@ -87,6 +88,7 @@ pub(crate) fn layout(
         can_see_locations: ctx.viewer.location_read_scope() != LocationScope::Nothing,
         can_see_inspections: flexwonen_core::inspections::read_scope(&ctx.viewer) != LocationScope::Nothing,
         can_see_signals: ctx.viewer.signal_view() != flexwonen_core::access::FlagView::Nothing,
+        can_see_enforcement: ctx.viewer.ledger_view().is_some(),
         demo_banner: state.config.demo_banner,
     }
 }

@@ -885,6 +885,7 @@ struct SignalPage {
     can_act: bool,
     errors: Vec<String>,
     reason: String,
+    stay_types: Vec<(&'static str, &'static str)>,
 }
 
 /// A signal of the viewer's own municipality (the only one whose addresses it sees).
@@ -900,6 +901,7 @@ async fn signal_view(state: &AppState, ctx: &Ctx, id: &str, errors: Vec<String>,
     let rule = rules.iter().find(|r| r.code == s.rule);
     let nl = crate::occupancy_views::is_nl(tr);
     let page = SignalPage {
+        stay_types: flexwonen_core::register::StayType::ALL.iter().map(|s| (s.as_str(), tr.stay_type(*s))).collect(),
         l: layout(state, ctx, "signals", format!("{}: {}", tr.sig_title, s.address), &format!("/signalen/{id}")),
         id,
         rule: rule.map_or(s.rule.as_str().to_string(), |r| rule_name(tr, r).to_string()),

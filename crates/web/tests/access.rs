@@ -30,6 +30,23 @@ async fn every_role_over_every_endpoint(db: TestDb) {
     let all = flexwonen_core::access::LocationScope::All;
     let room_w = app.store.location(&all, w).await.unwrap().rooms[0].id;
     let room_h = app.store.location(&all, h).await.unwrap().rooms[0].id;
+    // A Westland enforcement case, opened by hand.
+    let by_hand = flexwonen_core::enforcement::CaseInput {
+        source: "manual".into(),
+        postcode: "2671AB".into(),
+        house_number: 1,
+        stay_type: "short".into(),
+        found: 2,
+        ..Default::default()
+    };
+    let westland_code = flexwonen_core::ids::MunicipalityCode::parse("GM1783").unwrap();
+    let actor = flexwonen_store::Actor::system("test");
+    let c = app
+        .store
+        .open_case(&actor, &westland_code, &by_hand.validate().unwrap(), chrono::Utc::now().date_naive())
+        .await
+        .unwrap()
+        .id;
     // (path, expected status for each of WHO)
     let pages: Vec<(String, [u16; 7])> = vec![
         ("/".into(), [OK; 7]),
@@ -67,6 +84,18 @@ async fn every_role_over_every_endpoint(db: TestDb) {
         ),
         (
             "/signalen?municipality=GM0518".into(),
+            [SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN],
+        ),
+        // Complaints: the form and its status page are public, in every language.
+        ("/klacht".into(), [OK; 7]),
+        ("/klacht?lang=bg".into(), [OK; 7]),
+        ("/klacht/status".into(), [OK; 7]),
+        // Enforcement: cases for the municipality and the assigned inspector; counts for the
+        // regions, the ministry and administrators; nothing for providers.
+        ("/handhaving".into(), [SEE_OTHER, OK, OK, OK, OK, FORBIDDEN, OK]),
+        (format!("/handhaving/zaken/{c}"), [SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, NOT_FOUND]),
+        (
+            "/handhaving/klachten/1".into(),
             [SEE_OTHER, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN],
         ),
     ];
@@ -121,6 +150,33 @@ async fn every_role_over_every_endpoint(db: TestDb) {
             [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, FORBIDDEN],
         ),
         (Method::GET, "/api/v1/monitor/snapshots".into(), [OK; 7]),
+        (Method::GET, "/api/v1/cases".into(), [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, OK]),
+        (
+            Method::GET,
+            format!("/api/v1/cases/{c}"),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, NOT_FOUND],
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/cases/{c}/vacancies"),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, NOT_FOUND],
+        ),
+        (
+            Method::GET,
+            "/api/v1/complaints".into(),
+            [UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN],
+        ),
+        (Method::GET, "/api/v1/bed-for-bed".into(), [UNAUTHORIZED, OK, OK, OK, OK, FORBIDDEN, OK]),
+        (
+            Method::GET,
+            "/api/v1/bed-for-bed?level=national".into(),
+            [UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        ),
+        (
+            Method::GET,
+            "/api/v1/bed-for-bed?level=municipality&id=GM1783".into(),
+            [UNAUTHORIZED, OK, OK, OK, OK, FORBIDDEN, FORBIDDEN],
+        ),
         (Method::GET, "/api/v1/projects".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
         (Method::GET, "/api/v1/locations".into(), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, OK]),
         (Method::GET, format!("/api/v1/locations/{w}"), [UNAUTHORIZED, OK, FORBIDDEN, OK, OK, OK, NOT_FOUND]),
