@@ -150,6 +150,8 @@ pub async fn load(
         store.create_account(&actor, &spec).await?;
     }
     let open_signals = load_signals(store, &actor, &westland, seed).await?;
+    let cases =
+        crate::demo_enforcement::load_enforcement(store, &westland, chrono::Utc::now().date_naive()).await?;
     store.set_setting("demo_data", &format!("scale={scale} seed={seed}")).await?;
     Ok(DemoSummary {
         organisations: org_ids.len(),
@@ -162,6 +164,7 @@ pub async fn load(
         occupancy_generated_s,
         occupancy_loaded_s,
         open_signals,
+        cases,
     })
 }
 
@@ -210,6 +213,8 @@ pub struct DemoSummary {
     pub occupancy_loaded_s: f64,
     /// Westland's open signals (its demo BRP extract against its demo BAG and the register).
     pub open_signals: i64,
+    /// Westland's demo enforcement cases.
+    pub cases: usize,
 }
 
 /// The demo agreements of the eight campaign regions and their projects

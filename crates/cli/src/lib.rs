@@ -10,6 +10,7 @@ pub mod bench_monitor;
 pub mod bench_occupancy;
 pub mod bench_signals;
 pub mod demo;
+pub mod demo_enforcement;
 pub mod locations_io;
 
 use indicatif::{ProgressBar, ProgressStyle};

@@ -347,8 +347,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 started.elapsed().as_secs_f64()
             );
             println!(
-                "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements; {} open signals in Westland",
-                s.workers, s.stays, s.occupancy_loaded_s, s.projects, s.open_signals
+                "demo occupancy: {} workers, {} stays (loaded in {:.1} s); {} projects under 8 regional agreements; {} open signals and {} enforcement cases in Westland",
+                s.workers, s.stays, s.occupancy_loaded_s, s.projects, s.open_signals, s.cases
             );
         }
         Command::Import { what: ImportWhat::Brp { file, municipality } } => {

@@ -62,6 +62,13 @@ async fn demo_export_and_import(db: TestDb) {
     let demo_count = count(&db).await;
     assert!((150..=250).contains(&demo_count), "scale 0.01 gives about 200 locations, got {demo_count}");
     assert_eq!(db.store.account_count().await.unwrap(), 6, "one demo account per role");
+    assert!(run.stdout.contains("4 enforcement cases in Westland"), "{}", run.stdout);
+    let westland = flexwonen_core::access::CaseScope::Municipalities(vec![
+        flexwonen_core::ids::MunicipalityCode::parse("GM1783").unwrap(),
+    ]);
+    let cases = db.store.cases(&westland, false, 10).await.unwrap();
+    assert_eq!(cases.iter().filter(|c| c.closed_on.is_some()).count(), 1, "one demo case closed");
+    assert!(cases.iter().all(|c| c.ledger.found == c.ledger.legalised + c.ledger.relocated + c.ledger.departed + c.ledger.open));
 
     let export = flexwonen(&db, &["export", "locations"]).await;
     assert!(export.ok, "{}", export.stderr);
