@@ -150,8 +150,7 @@ pub async fn load(
         store.create_account(&actor, &spec).await?;
     }
     let open_signals = load_signals(store, &actor, &westland, seed).await?;
-    let cases =
-        crate::demo_enforcement::load_enforcement(store, &westland, chrono::Utc::now().date_naive()).await?;
+    let cases = crate::demo_enforcement::load_enforcement(store, &westland, chrono::Utc::now().date_naive()).await?;
     store.set_setting("demo_data", &format!("scale={scale} seed={seed}")).await?;
     Ok(DemoSummary {
         organisations: org_ids.len(),

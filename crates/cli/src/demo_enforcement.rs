@@ -30,7 +30,11 @@ fn parts(key: &str) -> (String, i64, String, String) {
     (postcode, number, f.next().unwrap_or("").to_string(), f.next().unwrap_or("").to_string())
 }
 
-pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today: NaiveDate) -> Result<usize, StoreError> {
+pub async fn load_enforcement(
+    store: &Store,
+    westland: &MunicipalityCode,
+    today: NaiveDate,
+) -> Result<usize, StoreError> {
     let actor = Actor::system("demo");
     let (signals, _) = store.signals(westland, SignalState::Open, SignalOrder::Score, Some((0, 12))).await?;
     let invalid = |e: flexwonen_core::FieldErrors| StoreError::Invalid(e);
@@ -74,7 +78,9 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
         };
         let case = open(input).await?;
         for (code, days) in [("intake", 58), ("desk_check", 50), ("visit", 41)] {
-            store.record_step(&actor, &scope, case.id, &step(code, ago(today, days)).validate().map_err(invalid)?, today).await?;
+            store
+                .record_step(&actor, &scope, case.id, &step(code, ago(today, days)).validate().map_err(invalid)?, today)
+                .await?;
         }
         let decision = StepInput {
             decision: Some("relocate".into()),
@@ -87,7 +93,14 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
         let moved_on = today - Days::new(20);
         let vacancies = store.vacancies(&scope, case.id, moved_on, 5).await?;
         let nowhere = LocationScope::Nothing;
-        let ctx = EventContext { actor: &actor, scope: &nowhere, sender: "demo-enforcement", bsn_key: None, today, generation: None };
+        let ctx = EventContext {
+            actor: &actor,
+            scope: &nowhere,
+            sender: "demo-enforcement",
+            bsn_key: None,
+            today,
+            generation: None,
+        };
         for (i, v) in vacancies.iter().enumerate() {
             let event = EventInput {
                 id: format!("demo-case-{}-{i}", case.id),
@@ -101,7 +114,12 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
                     ..WorkerInput::default()
                 }),
                 worker_reference: None,
-                terms: Some(TermsInput { separate_contract: true, rent_per_week: 105.0, notice_days: 14, ..TermsInput::default() }),
+                terms: Some(TermsInput {
+                    separate_contract: true,
+                    rent_per_week: 105.0,
+                    notice_days: 14,
+                    ..TermsInput::default()
+                }),
             };
             // A bed the demo occupancy fills later is refused by the check-in: skip it.
             match store.relocate(&ctx, &scope, case.id, &event.validate().map_err(invalid)?).await {
@@ -109,7 +127,12 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
                 Err(e) => return Err(e),
             }
         }
-        let departed = OutcomeInput { outcome: "departed".into(), count: 3, date: Some(ago(today, 15)), ..OutcomeInput::default() };
+        let departed = OutcomeInput {
+            outcome: "departed".into(),
+            count: 3,
+            date: Some(ago(today, 15)),
+            ..OutcomeInput::default()
+        };
         store.record_outcome(&actor, &scope, case.id, &departed.validate().map_err(invalid)?, today).await?;
         cases += 1;
     }
@@ -125,7 +148,9 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
             ..CaseInput::default()
         };
         let case = open(input).await?;
-        store.record_step(&actor, &scope, case.id, &step("intake", ago(today, 8)).validate().map_err(invalid)?, today).await?;
+        store
+            .record_step(&actor, &scope, case.id, &step("intake", ago(today, 8)).validate().map_err(invalid)?, today)
+            .await?;
         cases += 1;
     }
     // 3. Overdue: the desk check was due weeks ago.
@@ -139,7 +164,9 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
             ..CaseInput::default()
         };
         let case = open(input).await?;
-        store.record_step(&actor, &scope, case.id, &step("intake", ago(today, 44)).validate().map_err(invalid)?, today).await?;
+        store
+            .record_step(&actor, &scope, case.id, &step("intake", ago(today, 44)).validate().map_err(invalid)?, today)
+            .await?;
         cases += 1;
     }
     // 4. Closed: every bed accounted for.
@@ -154,13 +181,22 @@ pub async fn load_enforcement(store: &Store, westland: &MunicipalityCode, today:
         };
         let case = open(input).await?;
         for (code, days) in [("intake", 118), ("desk_check", 110), ("visit", 100)] {
-            store.record_step(&actor, &scope, case.id, &step(code, ago(today, days)).validate().map_err(invalid)?, today).await?;
+            store
+                .record_step(&actor, &scope, case.id, &step(code, ago(today, days)).validate().map_err(invalid)?, today)
+                .await?;
         }
         let decision = StepInput { decision: Some("close_location".into()), ..step("decision", ago(today, 90)) };
         store.record_step(&actor, &scope, case.id, &decision.validate().map_err(invalid)?, today).await?;
-        let departed = OutcomeInput { outcome: "departed".into(), count: 4, date: Some(ago(today, 70)), ..OutcomeInput::default() };
+        let departed = OutcomeInput {
+            outcome: "departed".into(),
+            count: 4,
+            date: Some(ago(today, 70)),
+            ..OutcomeInput::default()
+        };
         store.record_outcome(&actor, &scope, case.id, &departed.validate().map_err(invalid)?, today).await?;
-        store.record_step(&actor, &scope, case.id, &step("closed", ago(today, 65)).validate().map_err(invalid)?, today).await?;
+        store
+            .record_step(&actor, &scope, case.id, &step("closed", ago(today, 65)).validate().map_err(invalid)?, today)
+            .await?;
         cases += 1;
     }
     Ok(cases)

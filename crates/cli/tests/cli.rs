@@ -68,7 +68,11 @@ async fn demo_export_and_import(db: TestDb) {
     ]);
     let cases = db.store.cases(&westland, false, 10).await.unwrap();
     assert_eq!(cases.iter().filter(|c| c.closed_on.is_some()).count(), 1, "one demo case closed");
-    assert!(cases.iter().all(|c| c.ledger.found == c.ledger.legalised + c.ledger.relocated + c.ledger.departed + c.ledger.open));
+    assert!(
+        cases
+            .iter()
+            .all(|c| c.ledger.found == c.ledger.legalised + c.ledger.relocated + c.ledger.departed + c.ledger.open)
+    );
 
     let export = flexwonen(&db, &["export", "locations"]).await;
     assert!(export.ok, "{}", export.stderr);

@@ -172,20 +172,29 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(id) = id else {
+            // Sent before, or by a parallel request just now.
             tx.rollback().await?;
-            let row = sqlx::query("SELECT id, municipality_code FROM complaints WHERE submission = $1")
-                .bind(nonce)
-                .fetch_one(&self.pool)
-                .await?;
-            let municipality = MunicipalityCode::parse(&row.try_get::<String, _>("municipality_code")?)
-                .map_err(|(_, m)| crate::sql::decoding(m))?;
-            return Ok(Received { id: row.try_get("id")?, municipality, again: true });
+            return self.received_submission(nonce).await?.ok_or_else(|| crate::sql::decoding("a submission vanished"));
         };
         let brief = serde_json::json!({"kind": complaint.kind.as_str(), "municipality": municipality.as_str(),
                                        "anonymous": complaint.contact.is_none()});
         record(&mut tx, &Actor::system("klachtformulier"), "complaint", id, "receive", None, Some(&brief)).await?;
         tx.commit().await?;
         Ok(Received { id, municipality: municipality.clone(), again: false })
+    }
+
+    /// The complaint a form submission made, if it was received before.
+    pub async fn received_submission(&self, nonce: &str) -> Result<Option<Received>, StoreError> {
+        let Some(row) = sqlx::query("SELECT id, municipality_code FROM complaints WHERE submission = $1")
+            .bind(nonce)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let municipality = MunicipalityCode::parse(&row.try_get::<String, _>("municipality_code")?)
+            .map_err(|(_, m)| crate::sql::decoding(m))?;
+        Ok(Some(Received { id: row.try_get("id")?, municipality, again: true }))
     }
 
     /// The status behind a follow-up code; `NotFound` for a code no complaint has.

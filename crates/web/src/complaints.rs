@@ -224,34 +224,27 @@ async fn accept(
     let (Some(complaint), true) = (complaint, errors.is_empty()) else {
         return refill(state, lang, form, errors).await;
     };
-    let chosen = MunicipalityCode::parse(form.get("municipality").trim()).ok();
-    let municipality = match state.store.municipality_of_address(&complaint.address).await? {
-        Some(m) => m,
-        None => match chosen {
-            Some(m) => m,
-            None => return refill(state, lang, form, vec![("municipality".into(), t.err_address_unknown)]).await,
-        },
-    };
-    if let Err(refused) = state.complaint_limits.admit(&client.0) {
-        let (text, wait) = match refused {
-            Refused::Client(w) => (t.too_many_client, w),
-            Refused::Overall(w) => (t.too_many_all, w),
-        };
-        let page = StatusPage { message: text, ..StatusPage::new(lang, t.too_many) };
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return Ok(response);
-    }
     let code = FollowUpCode::for_submission(&key, &answer.nonce);
-    let received =
-        match state.store.receive_complaint(&complaint, &municipality, &answer.nonce, &code, lang.code()).await {
-            Err(StoreError::Invalid(_)) => {
+    // The same form again (a double click, a reload, a retry): its complaint, and no new
+    // count against the limits.
+    let received = match state.store.received_submission(&answer.nonce).await? {
+        Some(r) => r,
+        None => {
+            let chosen = MunicipalityCode::parse(form.get("municipality").trim()).ok();
+            let Some(municipality) = state.store.municipality_of_address(&complaint.address).await?.or(chosen) else {
                 return refill(state, lang, form, vec![("municipality".into(), t.err_address_unknown)]).await;
+            };
+            if let Err(refused) = state.complaint_limits.admit(&client.0) {
+                return Ok(too_many(lang, refused));
             }
-            other => other?,
-        };
+            match state.store.receive_complaint(&complaint, &municipality, &answer.nonce, &code, lang.code()).await {
+                Err(StoreError::Invalid(_)) => {
+                    return refill(state, lang, form, vec![("municipality".into(), t.err_address_unknown)]).await;
+                }
+                other => other?,
+            }
+        }
+    };
     let name = state
         .store
         .municipalities()
@@ -263,6 +256,20 @@ async fn accept(
         StatusPage { received_code: Some(code.display()), municipality: name, ..StatusPage::new(lang, t.received) };
     let status = if received.again { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, render(&page)).into_response())
+}
+
+fn too_many(lang: PublicLang, refused: Refused) -> Response {
+    let t = lang.texts();
+    let (text, wait) = match refused {
+        Refused::Client(w) => (t.too_many_client, w),
+        Refused::Overall(w) => (t.too_many_all, w),
+    };
+    let page = StatusPage { message: text, ..StatusPage::new(lang, t.too_many) };
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// The form again with what was typed, the problems, and a fresh challenge.
