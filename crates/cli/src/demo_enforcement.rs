@@ -110,7 +110,7 @@ pub async fn load_enforcement(
                 worker: Some(WorkerInput {
                     reference: format!("H-{}-{i}", case.id),
                     nationality: ["PL", "RO", "BG"][i % 3].into(),
-                    registration: "rni".into(),
+                    registration: "none".into(),
                     ..WorkerInput::default()
                 }),
                 worker_reference: None,

@@ -6,6 +6,7 @@ pub mod bag_generate;
 pub mod bag_import;
 pub mod bag_source;
 pub mod bench;
+pub mod bench_enforcement;
 pub mod bench_monitor;
 pub mod bench_occupancy;
 pub mod bench_signals;

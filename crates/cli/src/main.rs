@@ -211,6 +211,22 @@ enum BenchWhat {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Vacancy proposals for a grey situation of 50 beds in Westland at a demo scale with its
+    /// occupancy (HTTP p50/p99 and the store call), and a burst of complaint forms from
+    /// many clients checked against the database. Loads the demo data into an empty database,
+    /// or reuses the same demo data.
+    Enforcement {
+        #[arg(long, default_value_t = 10.0)]
+        scale: f64,
+        /// Requests of the vacancy proposals.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Complaint forms in the burst, over all clients.
+        #[arg(long, default_value_t = 1000)]
+        submissions: usize,
+    },
     /// The demo load with occupancy into the database (REPLACES ALL DATA; refused unless the
     /// database is empty or holds demo data): generation and load times, stays per second.
     DemoOccupancy {
@@ -504,6 +520,19 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Bench { what: BenchWhat::Monitor { scale, requests } } => {
             check_scale(scale)?;
             println!("{}", flexwonen::bench_monitor::monitor(&cli.database_url, scale, requests.max(1)).await?);
+        }
+        Command::Bench { what: BenchWhat::Enforcement { scale, requests, clients, submissions } } => {
+            check_scale(scale)?;
+            let out = flexwonen::bench_enforcement::enforcement(
+                &cli.database_url,
+                scale,
+                requests.max(1),
+                clients.max(1),
+                submissions.max(1),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("{out}");
         }
         Command::Bench { what: BenchWhat::Occupancy { clients, requests } } => {
             if !store.is_empty().await? {

@@ -258,6 +258,9 @@ fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Store
     StoreError::invalid(field, code, message)
 }
 
+/// Candidate locations read in full at a time while proposing vacancies.
+const VACANCY_PAGE: i64 = 64;
+
 /// Where a new case is: its address, the register location there and a position.
 struct Place {
     address_key: String,
@@ -442,15 +445,14 @@ impl Store {
                 .fetch_optional(&mut *conn)
                 .await?
                 .ok_or_else(|| not_here("complaint_id", "complaint"))?;
-                let mut address = format!(
-                    "{} {}{}",
-                    row.try_get::<String, _>("postcode")?,
-                    row.try_get::<i64, _>("house_number")?,
-                    row.try_get::<Option<String>, _>("house_letter")?.unwrap_or_default()
-                );
-                if let Some(a) = row.try_get::<Option<String>, _>("house_addition")? {
-                    address = format!("{address}-{a}");
-                }
+                let postcode: String = row.try_get("postcode")?;
+                let parts = flexwonen_core::address::AddressParts {
+                    postcode: flexwonen_core::address::Postcode::parse(&postcode).map_err(|(_, m)| decoding(m))?,
+                    house_number: row.try_get("house_number")?,
+                    house_letter: row.try_get("house_letter")?,
+                    house_addition: row.try_get("house_addition")?,
+                };
+                let address = parts.display();
                 (row.try_get::<String, _>("address_key")?, address)
             }
             CaseOrigin::Manual(parts) => (parts.key(), parts.display()),
@@ -829,73 +831,98 @@ impl Store {
         let region = region_of(&mut conn, &case.municipality_code).await?;
         let generation = self.generation().await?;
         let norms = self.norms_at(generation).await?;
-        let mut q = Sql::new(&format!(
-            "SELECT l.id, l.municipality_code, l.rd_x, l.rd_y, l.operator_id, {} AS facts,
-                    l.street || ' ' || CAST(l.house_number AS TEXT) || COALESCE(l.house_letter, '') || ', ' || l.place AS address,
-                    (SELECT CAST(COUNT(*) AS BIGINT) FROM stays s WHERE s.location_id = l.id
-                       AND (s.check_out IS NULL OR s.check_out > ",
-            crate::capacity::FACTS_TEXT
-        ));
-        q.bind(day(date)).push(")) AS housed,
-                    (SELECT string_agg(CAST(b.id AS TEXT) || ':' || b.label, ';') FROM beds b
-                     WHERE b.location_id = l.id AND b.out_of_service_reason IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.bed_id = b.id AND (s.check_out IS NULL OR s.check_out > ");
-        q.bind(day(date)).push(
-            "))) AS free_beds
-             FROM locations l
-             WHERE l.operator_id IS NOT NULL AND l.beds_in_service > 0 AND l.stay_type = ",
+        // The region's candidate locations nearest first (those without a position last),
+        // a page at a time: only as many are read in full as the proposals need.
+        let mut candidates = Sql::new(
+            "SELECT l.id FROM locations l
+             WHERE l.operator_id IS NOT NULL AND l.beds_in_service > 0 AND l.legal_status IN ('permitted', 'in_use')
+               AND l.stay_type = ",
         );
-        q.bind(case.stay_type.as_str())
-            .push(" AND l.legal_status IN ('permitted', 'in_use') AND l.municipality_code IN ");
-        q.bind_list(region.iter().map(|m| m.as_str().to_string()));
+        candidates.bind(case.stay_type.as_str()).push(" AND l.municipality_code IN ");
+        candidates.bind_list(region.iter().map(|m| m.as_str().to_string()));
         if let Some(here) = case.location_id {
-            q.push(" AND l.id <> ").bind(here);
+            candidates.push(" AND l.id <> ").bind(here);
         }
-        let rows = q.query().fetch_all(&mut *conn).await?;
-        let mut found: Vec<(f64, Vacancy)> = Vec::new();
+        match (x, y) {
+            (Some(x), Some(y)) => {
+                candidates.push(" ORDER BY CASE WHEN l.rd_x IS NULL THEN 1 ELSE 0 END, (l.rd_x - ");
+                candidates.bind(x).push(") * (l.rd_x - ").bind(x).push(") + (l.rd_y - ").bind(y);
+                candidates.push(") * (l.rd_y - ").bind(y).push("), l.id");
+            }
+            _ => {
+                candidates.push(" ORDER BY CASE WHEN l.municipality_code = ").bind(case.municipality_code.clone());
+                candidates.push(" THEN 0 ELSE 1 END, l.id");
+            }
+        }
+        let mut found: Vec<Vacancy> = Vec::new();
         let mut bedrooms = Vec::new();
-        for r in &rows {
-            let Some(free) = r.try_get::<Option<String>, _>("free_beds")? else { continue };
-            let operator: Option<i64> = r.try_get("operator_id")?;
-            let certified = norms.certified(operator, date);
-            if !(certified.snf || certified.akf) {
-                continue;
+        let mut offset = 0;
+        while found.len() < limit {
+            let mut page = candidates.clone();
+            page.push(" LIMIT ").bind(VACANCY_PAGE).push(" OFFSET ").bind(offset);
+            let ids: Vec<i64> =
+                page.query().fetch_all(&mut *conn).await?.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+            if ids.is_empty() {
+                break;
             }
-            let municipality =
-                MunicipalityCode::parse(&r.try_get::<String, _>("municipality_code")?).map_err(|(_, m)| decoding(m))?;
-            let facts_text: String = r.try_get("facts")?;
-            let (facts, _) = crate::capacity::parse_facts(&facts_text, &mut bedrooms)?;
-            let housed: i64 = r.try_get("housed")?;
-            let room = match norms.permitted(&municipality, certified, &facts, date) {
-                Some(p) => i64::from(p) - housed,
-                None => i64::MAX,
-            };
-            if room <= 0 {
-                continue;
-            }
-            let distance = match (x, y, r.try_get::<Option<f64>, _>("rd_x")?, r.try_get::<Option<f64>, _>("rd_y")?) {
-                (Some(x), Some(y), Some(lx), Some(ly)) => Some(((lx - x).powi(2) + (ly - y).powi(2)).sqrt() / 1000.0),
-                _ => None,
-            };
-            let address: String = r.try_get("address")?;
-            let location_id: i64 = r.try_get("id")?;
-            for bed in free.split(';').take(usize::try_from(room).unwrap_or(usize::MAX)) {
-                let Some((bed_id, label)) = bed.split_once(':') else { continue };
-                let vacancy = Vacancy {
-                    bed_id: bed_id.parse().map_err(|_| decoding(format!("bed '{bed}'")))?,
-                    bed: label.to_string(),
-                    location_id,
-                    address: address.clone(),
-                    municipality: municipality.as_str().to_string(),
-                    distance_km: distance.map(|d| (d * 10.0).round() / 10.0),
+            offset += VACANCY_PAGE;
+            let mut q = Sql::new(&format!(
+                "SELECT l.id, l.municipality_code, l.rd_x, l.rd_y, l.operator_id, {} AS facts,
+                        l.street || ' ' || CAST(l.house_number AS TEXT) || COALESCE(l.house_letter, '') || ', ' || l.place AS address,
+                        (SELECT CAST(COUNT(*) AS BIGINT) FROM stays s WHERE s.location_id = l.id
+                           AND (s.check_out IS NULL OR s.check_out > ",
+                crate::capacity::FACTS_TEXT
+            ));
+            q.bind(day(date)).push(
+                ")) AS housed,
+                        (SELECT string_agg(CAST(b.id AS TEXT) || ':' || b.label, ';') FROM beds b
+                         WHERE b.location_id = l.id AND b.out_of_service_reason IS NULL
+                           AND NOT EXISTS (SELECT 1 FROM stays s WHERE s.bed_id = b.id AND (s.check_out IS NULL OR s.check_out > ",
+            );
+            q.bind(day(date)).push("))) AS free_beds FROM locations l WHERE l.id IN ");
+            q.bind_list(ids.iter().copied());
+            let rows = q.query().fetch_all(&mut *conn).await?;
+            let by_id: std::collections::HashMap<i64, &AnyRow> =
+                rows.iter().map(|r| Ok((r.try_get::<i64, _>("id")?, r))).collect::<Result<_, StoreError>>()?;
+            for r in ids.iter().filter_map(|id| by_id.get(id)) {
+                let Some(free) = r.try_get::<Option<String>, _>("free_beds")? else { continue };
+                let certified = norms.certified(r.try_get("operator_id")?, date);
+                if !(certified.snf || certified.akf) {
+                    continue;
+                }
+                let municipality = MunicipalityCode::parse(&r.try_get::<String, _>("municipality_code")?)
+                    .map_err(|(_, m)| decoding(m))?;
+                let facts_text: String = r.try_get("facts")?;
+                let (facts, _) = crate::capacity::parse_facts(&facts_text, &mut bedrooms)?;
+                let housed: i64 = r.try_get("housed")?;
+                let room = match norms.permitted(&municipality, certified, &facts, date) {
+                    Some(p) => i64::from(p) - housed,
+                    None => i64::MAX,
                 };
-                found.push((distance.unwrap_or(f64::MAX), vacancy));
+                let distance = match (x, y, r.try_get::<Option<f64>, _>("rd_x")?, r.try_get::<Option<f64>, _>("rd_y")?)
+                {
+                    (Some(x), Some(y), Some(lx), Some(ly)) => {
+                        Some((((lx - x).powi(2) + (ly - y).powi(2)).sqrt() / 100.0).round() / 10.0)
+                    }
+                    _ => None,
+                };
+                let address: String = r.try_get("address")?;
+                let location_id: i64 = r.try_get("id")?;
+                for bed in free.split(';').take(usize::try_from(room.max(0)).unwrap_or(usize::MAX)) {
+                    let Some((bed_id, label)) = bed.split_once(':') else { continue };
+                    found.push(Vacancy {
+                        bed_id: bed_id.parse().map_err(|_| decoding(format!("bed '{bed}'")))?,
+                        bed: label.to_string(),
+                        location_id,
+                        address: address.clone(),
+                        municipality: municipality.as_str().to_string(),
+                        distance_km: distance,
+                    });
+                }
             }
         }
-        found.sort_by(|a, b| {
-            a.0.total_cmp(&b.0).then(a.1.location_id.cmp(&b.1.location_id)).then(a.1.bed_id.cmp(&b.1.bed_id))
-        });
-        Ok(found.into_iter().take(limit).map(|(_, v)| v).collect())
+        found.truncate(limit);
+        Ok(found)
     }
 
     /// Relocates one open person of a case: a check-in (issue 4, with all its checks) on a

@@ -188,7 +188,8 @@ async fn ledger_area(
             ApiError::forbidden("the bed-for-bed balance is for municipalities, regions and the ministry")
         });
     };
-    let asked = q.contains_key("level") || q.contains_key("id");
+    let given = |k: &str| q.get(k).is_some_and(|v| !v.trim().is_empty());
+    let asked = given("level") || given("id");
     let area = if asked {
         area_param(q)?
     } else {
@@ -605,6 +606,9 @@ fn balance_view(
 #[template(path = "enforcement.html")]
 struct OverviewPage {
     l: Layout,
+    /// The areas this viewer may choose for the balance; the whole country first if allowed.
+    national: Option<bool>,
+    groups: Vec<crate::occupancy_views::Group>,
     cases: Vec<CaseRow>,
     closed: Vec<CaseRow>,
     shows_cases: bool,
@@ -619,12 +623,14 @@ struct OverviewPage {
 async fn overview_view(
     state: &AppState,
     ctx: &Ctx,
+    q: &HashMap<String, String>,
     form: FormData,
     errors: Vec<String>,
 ) -> Result<OverviewPage, ApiError> {
     let tr = ctx.lang.texts();
     let today = crate::today();
-    let (area, members) = ledger_area(state, ctx, &HashMap::new()).await?;
+    let (area, members) = ledger_area(state, ctx, q).await?;
+    let (national, groups) = area_choices(state, ctx, &area).await?;
     let area_name = match &area {
         Area::National => tr.norms_national.to_string(),
         Area::Region(id) => state.store.region(*id).await?.name,
@@ -660,6 +666,8 @@ async fn overview_view(
     let own_municipality = matches!(scope, CaseScope::Municipalities(_));
     Ok(OverviewPage {
         l: layout(state, ctx, "enforcement", tr.enf_title, "/handhaving"),
+        national,
+        groups,
         cases,
         closed,
         shows_cases: scope != CaseScope::Nothing,
@@ -672,13 +680,57 @@ async fn overview_view(
     })
 }
 
+/// The areas of the balance a viewer may choose: every region and municipality for the
+/// national roles; the own region and its municipalities for the others.
+async fn area_choices(
+    state: &AppState,
+    ctx: &Ctx,
+    area: &Area,
+) -> Result<(Option<bool>, Vec<crate::occupancy_views::Group>), ApiError> {
+    use crate::occupancy_views::{Group, Option_};
+    let tr = ctx.lang.texts();
+    match ctx.viewer.ledger_view() {
+        Some(None) => {
+            let groups = crate::occupancy_views::area_groups(state, tr, area)
+                .await
+                .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "areas"))?;
+            Ok((Some(*area == Area::National), groups))
+        }
+        Some(Some(own)) => {
+            let mut groups = Vec::new();
+            if let Some(region) = ctx.viewer.principal().and_then(|p| p.region_id) {
+                let r = state.store.region(region).await?;
+                let selected = *area == Area::Region(region);
+                groups.push(Group {
+                    label: tr.region_kind(r.kind),
+                    options: vec![Option_ { value: region.to_string(), name: r.name, selected }],
+                });
+            }
+            let names = state.store.municipalities().await?;
+            let options = names
+                .into_iter()
+                .filter(|m| own.iter().any(|o| o.as_str() == m.code))
+                .map(|m| Option_ {
+                    selected: matches!(area, Area::Municipality(c) if c.as_str() == m.code),
+                    value: m.code,
+                    name: m.name,
+                })
+                .collect();
+            groups.push(Group { label: tr.bez_municipalities, options });
+            Ok((None, groups))
+        }
+        None => Ok((None, Vec::new())),
+    }
+}
+
 fn api_page_error(e: ApiError) -> PageError {
     crate::occupancy_views::page_error(e)
 }
 
-async fn overview_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+async fn overview_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<HashMap<String, String>>) -> Response {
     let result = async {
-        Ok(render(&overview_view(&state, &ctx, FormData::default(), Vec::new()).await.map_err(api_page_error)?))
+        let view = overview_view(&state, &ctx, &q, FormData::default(), Vec::new()).await.map_err(api_page_error)?;
+        Ok(render(&view))
     }
     .await;
     page(&state, &ctx, result)
@@ -716,7 +768,7 @@ async fn open_form(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Resp
             },
         };
         let errors = error_lines(ctx.lang.texts(), &refused);
-        let view = overview_view(&state, &ctx, form, errors).await.map_err(api_page_error)?;
+        let view = overview_view(&state, &ctx, &HashMap::new(), form, errors).await.map_err(api_page_error)?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())
     }
     .await;

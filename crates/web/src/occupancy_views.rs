@@ -404,15 +404,15 @@ fn chart_svg(tr: &Texts, stats: &OccupancyStats) -> String {
 
 // ------------------------------------------------------------------------------- pages
 
-struct Option_ {
-    value: String,
-    name: String,
-    selected: bool,
+pub(crate) struct Option_ {
+    pub(crate) value: String,
+    pub(crate) name: String,
+    pub(crate) selected: bool,
 }
 
-struct Group {
-    label: &'static str,
-    options: Vec<Option_>,
+pub(crate) struct Group {
+    pub(crate) label: &'static str,
+    pub(crate) options: Vec<Option_>,
 }
 
 struct CountRow {
@@ -479,7 +479,7 @@ pub(crate) fn page_error(e: ApiError) -> PageError {
     }
 }
 
-async fn area_groups(state: &AppState, tr: &'static Texts, area: &Area) -> Result<Vec<Group>, PageError> {
+pub(crate) async fn area_groups(state: &AppState, tr: &'static Texts, area: &Area) -> Result<Vec<Group>, PageError> {
     let regions = state.store.regions(None).await?;
     let mut groups: Vec<Group> = Vec::new();
     for kind in RegionKind::ALL {
