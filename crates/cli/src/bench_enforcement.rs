@@ -112,7 +112,7 @@ pub async fn enforcement(
     let loaded = match store.setting("demo_data").await? {
         Some(s) if s == wanted => "reused",
         None if store.is_empty().await? => {
-            crate::demo::load(&store, scale, flexwonen_core::demo::DEFAULT_SEED, true, false).await?;
+            crate::demo::load(&store, scale, flexwonen_core::demo::DEFAULT_SEED, false, true).await?;
             "loaded now"
         }
         _ => {

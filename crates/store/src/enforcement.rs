@@ -183,10 +183,11 @@ const CASE_COLUMNS: &str = "c.id, c.municipality_code, c.workflow_version, c.sou
     (SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM case_forfeits f WHERE f.case_id = c.id) AS forfeited,
     l.found, l.legalised, l.relocated, l.departed";
 
-fn case_from(c: &str) -> String {
+/// Cases with their assignee and ledger counts (`CASE_COLUMNS` reads them).
+fn case_from() -> String {
     format!(
         "FROM cases c LEFT JOIN accounts a ON a.id = c.assignee_id
-         LEFT JOIN (SELECT case_id, {LEDGER_COUNTS} FROM case_beds GROUP BY case_id) l ON l.case_id = c.id {c}"
+         LEFT JOIN (SELECT case_id, {LEDGER_COUNTS} FROM case_beds GROUP BY case_id) l ON l.case_id = c.id"
     )
 }
 
@@ -279,7 +280,7 @@ async fn lock_case(conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> 
 }
 
 async fn read_case(conn: &mut AnyConnection, scope: &CaseScope, id: i64) -> Result<Case, StoreError> {
-    let mut q = Sql::new(&format!("SELECT {CASE_COLUMNS} {} WHERE c.id = ", case_from("")));
+    let mut q = Sql::new(&format!("SELECT {CASE_COLUMNS} {} WHERE c.id = ", case_from()));
     q.bind(id);
     if !scope_filter(&mut q, scope) {
         return Err(StoreError::NotFound);
@@ -560,7 +561,7 @@ impl Store {
     /// The cases in scope, open ones first by deadline (the deadline overview), then closed
     /// ones, newest first.
     pub async fn cases(&self, scope: &CaseScope, open_only: bool, limit: i64) -> Result<Vec<Case>, StoreError> {
-        let mut q = Sql::new(&format!("SELECT {CASE_COLUMNS} {} WHERE 1 = 1", case_from("")));
+        let mut q = Sql::new(&format!("SELECT {CASE_COLUMNS} {} WHERE 1 = 1", case_from()));
         if !scope_filter(&mut q, scope) {
             return Ok(Vec::new());
         }

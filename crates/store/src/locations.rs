@@ -614,6 +614,7 @@ impl Store {
         let summary = serde_json::json!({"locations": load.locations.len()});
         record(&mut tx, actor, "register", 0, "bulk_load", None, Some(&summary)).await?;
         tx.commit().await?;
+        self.after_bulk_write(&["locations", "rooms", "beds", "register_totals"]).await;
         Ok(loaded)
     }
 }

@@ -173,6 +173,7 @@ impl Store {
         record(&mut tx, actor, "occupancy", 0, "bulk_load", None, Some(&summary)).await?;
         bump(&mut tx).await?;
         tx.commit().await?;
+        self.after_bulk_write(&["workers", "stays"]).await;
         Ok(workers)
     }
 

@@ -783,6 +783,7 @@ struct StepRow {
     done_by: String,
     note: String,
     decision: String,
+    inspection_id: Option<i64>,
 }
 
 struct BedRow {
@@ -911,6 +912,7 @@ async fn case_view(
                 done_by: s.done_by.clone(),
                 note: s.note.clone(),
                 decision: s.decision.map(|d| decision_name(tr, d).to_string()).unwrap_or_default(),
+                inspection_id: s.inspection_id,
             })
             .collect(),
         beds: beds

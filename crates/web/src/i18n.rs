@@ -762,6 +762,7 @@ texts! {
     enf_decision_no_violation: "Geen overtreding", "No violation";
     enf_record_step: "Stap vastleggen", "Record a step";
     enf_inspection: "Inspectie (nummer)", "Inspection (number)";
+    enf_inspection_link: "Inspectie", "Inspection";
     enf_penalty: "Last onder dwangsom", "Penalty order";
     enf_penalty_amount: "Bedrag in euro", "Amount in euro";
     enf_penalty_per: "Per", "Per";

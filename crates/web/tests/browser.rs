@@ -159,6 +159,34 @@ async fn a_person_uses_the_site_in_chromium_without_javascript(db: TestDb) {
     b.full_page_screenshot(&shots.join(format!("{backend}-monitor-phone-full.png"))).await;
     mark("monitor");
 
+    // 6. A complaint on a phone, in Polish, signed out: the challenge answered, the code
+    // shown, then the status page opened with the code as typed.
+    b.delete_cookies().await;
+    b.goto(&format!("{secure_base}/klacht?lang=pl")).await;
+    assert_eq!(b.attribute("html", "lang").await.as_deref(), Some("pl"));
+    let mut sum = 0;
+    for name in ["a", "b"] {
+        let value = b.attribute(&format!("input[name={name}]"), "value").await;
+        sum += value.and_then(|v| v.parse::<u32>().ok()).expect("the challenge's numbers on the form");
+    }
+    b.type_into("#f-postcode", "2671 AB").await;
+    b.type_into("#f-house_number", "1").await;
+    b.click("#k-overcrowding").await;
+    b.type_into("#f-description", "Na strychu śpi dwanaście osób.").await;
+    b.type_into("#f-answer", &sum.to_string()).await;
+    b.click("main form button[type=submit]").await;
+    b.find("#code").await;
+    assert_eq!(b.text("main h1").await, "Twoje zgłoszenie zostało przyjęte");
+    let code = b.text("#code").await;
+    assert_eq!(code.len(), 13, "XXXX-XXXX-XXX: {code}");
+    b.full_page_screenshot(&shots.join(format!("{backend}-complaint-received-phone-full.png"))).await;
+    b.goto(&format!("{secure_base}/klacht/status?lang=pl")).await;
+    b.type_into("#f-code", &code.replace('-', " ").to_lowercase()).await;
+    b.click("main form button[type=submit]").await;
+    b.find("dl.facts").await;
+    assert!(b.text("dl.facts").await.contains("Przyjęte: gmina zapoznaje się ze zgłoszeniem."));
+    mark("complaint");
+
     b.quit().await;
     app.finish().await;
     mark("closed");
