@@ -24,8 +24,15 @@ use flexwonen_store::{ComplaintState, StoreError};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+/// The largest complaint form accepted: a description of 4,000 characters, each up to four
+/// bytes and percent-encoded, with room to spare; anything larger is not a person typing.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/klacht", get(form_page).post(submit)).route("/klacht/status", get(status_page))
+    axum::Router::new()
+        .route("/klacht", get(form_page).post(submit))
+        .route("/klacht/status", get(status_page))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_FORM_BYTES))
 }
 
 /// Who is submitting, for the rate limits only (never stored): the peer's address, or behind

@@ -74,6 +74,11 @@ async fn the_public_complaint_form_keeps_a_complaint_once_and_shows_its_status(d
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("href=\"#f-postcode\"") && html.contains("href=\"#f-description\""), "each field named");
     assert!(html.contains("Opis jest za długi"));
+    // A body no person types: refused before it is read.
+    let huge = "x".repeat(100_000);
+    let (status, _) =
+        post_form(&app, &with(form.clone(), &[COMPLAINT, &[("description", huge.as_str())]].concat())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(count().await, 0);
 
     // Valid: kept once, routed to Westland by the register's address; sent again, the same code.
