@@ -941,6 +941,10 @@ impl Store {
         };
         let mut conn = self.pool.acquire().await?;
         let case = read_case(&mut conn, scope, id).await?;
+        // Sent before (a retry): the case as it is, nothing moved twice.
+        if self.sent_before(ctx.sender, &draft.id).await?.is_some() {
+            return Ok(case);
+        }
         let region = region_of(&mut conn, &case.municipality_code).await?;
         drop(conn);
         let region_scope = LocationScope::Municipalities(region);
@@ -984,6 +988,21 @@ impl Store {
                         continue;
                     }
                 };
+            let recorded: Option<String> = sqlx::query_scalar(
+                "INSERT INTO occupancy_events (sender, event_id, stay_id, received_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (sender, event_id) DO NOTHING RETURNING sender",
+            )
+            .bind(ctx.sender)
+            .bind(&draft.id)
+            .bind(stay_id)
+            .bind(now())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if recorded.is_none() {
+                // The same relocation sent in parallel just now: it counts once.
+                tx.rollback().await?;
+                return self.case(scope, id).await.map(|d| d.case);
+            }
             sqlx::query(
                 "UPDATE case_beds SET outcome = 'relocated', outcome_on = $2, stay_id = $3, to_location_id = $4 WHERE id = $1",
             )

@@ -164,7 +164,7 @@ impl Store {
     }
 
     /// The stay an event of this sender created or ended, if the event was applied before.
-    async fn sent_before(&self, sender: &str, event_id: &str) -> Result<Option<Option<i64>>, StoreError> {
+    pub(crate) async fn sent_before(&self, sender: &str, event_id: &str) -> Result<Option<Option<i64>>, StoreError> {
         Ok(sqlx::query_scalar("SELECT stay_id FROM occupancy_events WHERE sender = $1 AND event_id = $2")
             .bind(sender)
             .bind(event_id)

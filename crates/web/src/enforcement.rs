@@ -193,9 +193,9 @@ async fn ledger_area(
     let area = if asked {
         area_param(q)?
     } else {
-        match (&view, ctx.viewer.principal()) {
+        match (&view, ctx.viewer.principal().and_then(|p| p.region_id)) {
             (Some(ms), _) if ms.len() == 1 => Area::Municipality(ms[0].clone()),
-            (Some(_), Some(p)) if p.region_id.is_some() => Area::Region(p.region_id.unwrap_or_default()),
+            (Some(_), Some(region)) => Area::Region(region),
             _ => Area::National,
         }
     };

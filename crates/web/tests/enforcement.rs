@@ -253,6 +253,9 @@ async fn a_case_goes_bed_for_bed_through_the_api_and_the_pages(db: TestDb) {
     let relocate = format!("/api/v1/cases/{id}/relocations");
     let (status, case) = send(&app, Method::POST, &relocate, "westland", relocation(beds[0], "W1")).await;
     assert_eq!((status, case["ledger"]["relocated"].as_i64()), (200, Some(1)), "{case}");
+    // The same relocation sent again (a retry): answered, nobody moved twice.
+    let (status, case) = send(&app, Method::POST, &relocate, "westland", relocation(beds[0], "W1")).await;
+    assert_eq!((status, case["ledger"]["relocated"].as_i64()), (200, Some(1)), "{case}");
     let (status, body) = send(&app, Method::POST, &relocate, "westland", relocation(beds[0], "W2")).await;
     assert_eq!((status, first_code(&body)), (422, "bed_taken"));
     let all = LocationScope::All;
