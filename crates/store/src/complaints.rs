@@ -54,6 +54,8 @@ pub struct ComplaintRecord {
     pub language: String,
     pub received_at: String,
     pub case_id: Option<i64>,
+    /// Handled without a case: when, by whom, why.
+    pub dismissed: Option<(String, String, String)>,
 }
 
 /// A complaint received: new, or the same form sent again.
@@ -65,7 +67,8 @@ pub struct Received {
 }
 
 const RECORD_COLUMNS: &str = "id, municipality_code, address_key, postcode, house_number, house_letter,
-    house_addition, kind, description, contact, language, received_at, case_id";
+    house_addition, kind, description, contact, language, received_at, case_id, dismissed_on, dismissed_by,
+    dismissed_reason";
 
 fn record_of(r: &AnyRow) -> Result<ComplaintRecord, StoreError> {
     let postcode: String = r.try_get("postcode")?;
@@ -86,6 +89,14 @@ fn record_of(r: &AnyRow) -> Result<ComplaintRecord, StoreError> {
         language: r.try_get("language")?,
         received_at: r.try_get("received_at")?,
         case_id: r.try_get("case_id")?,
+        dismissed: match (
+            r.try_get::<Option<String>, _>("dismissed_on")?,
+            r.try_get::<Option<String>, _>("dismissed_by")?,
+            r.try_get::<Option<String>, _>("dismissed_reason")?,
+        ) {
+            (Some(on), Some(by), Some(why)) => Some((on, by, why)),
+            _ => None,
+        },
     })
 }
 
@@ -200,7 +211,7 @@ impl Store {
     /// The status behind a follow-up code; `NotFound` for a code no complaint has.
     pub async fn complaint_status(&self, code: &FollowUpCode) -> Result<ComplaintStatus, StoreError> {
         let row = sqlx::query(
-            "SELECT c.received_at, c.kind, m.name, k.closed_on, k.id AS case_id,
+            "SELECT c.received_at, c.kind, m.name, k.closed_on, k.id AS case_id, c.dismissed_on,
                     (SELECT MAX(done_on) FROM case_steps WHERE case_id = k.id) AS updated_on
              FROM complaints c JOIN municipalities m ON m.code = c.municipality_code
              LEFT JOIN cases k ON k.id = c.case_id
@@ -211,7 +222,9 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let received_at: String = row.try_get("received_at")?;
+        let dismissed_on: Option<String> = row.try_get("dismissed_on")?;
         let state = match (row.try_get::<Option<i64>, _>("case_id")?, row.try_get::<Option<String>, _>("closed_on")?) {
+            (None, _) if dismissed_on.is_some() => ComplaintState::Closed,
             (None, _) => ComplaintState::Received,
             (Some(_), None) => ComplaintState::InProgress,
             (Some(_), Some(_)) => ComplaintState::Closed,
@@ -221,7 +234,7 @@ impl Store {
             kind: parse_code(&row, "kind", ComplaintKind::parse)?,
             municipality: row.try_get("name")?,
             state,
-            updated_on: row.try_get("updated_on")?,
+            updated_on: row.try_get::<Option<String>, _>("updated_on")?.or(dismissed_on),
         })
     }
 
@@ -236,7 +249,7 @@ impl Store {
         let mut q = Sql::new(&format!("SELECT {RECORD_COLUMNS} FROM complaints WHERE municipality_code = "));
         q.bind(municipality.as_str());
         if without_case {
-            q.push(" AND case_id IS NULL");
+            q.push(" AND case_id IS NULL AND dismissed_on IS NULL");
         }
         q.push(" ORDER BY received_at DESC, id DESC LIMIT ").bind(limit);
         q.query().fetch_all(&self.pool).await?.iter().map(record_of).collect()
@@ -253,6 +266,51 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         record_of(&row)
+    }
+
+    /// Handles a complaint without a case ("no action"), with the reason; audited. Refused
+    /// for a complaint with a case, or handled already.
+    pub async fn dismiss_complaint(
+        &self,
+        actor: &Actor,
+        municipality: &MunicipalityCode,
+        id: i64,
+        reason: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<ComplaintRecord, StoreError> {
+        let reason = reason.trim();
+        if reason.chars().count() < 3 {
+            return Err(StoreError::invalid("reason", "reason_required", "say why no case is needed"));
+        }
+        if reason.chars().count() > 1000 {
+            return Err(StoreError::invalid("reason", "reason_too_long", "a reason has at most 1000 characters"));
+        }
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE complaints SET dismissed_on = $3, dismissed_by = $4, dismissed_reason = $5
+             WHERE id = $1 AND municipality_code = $2 AND case_id IS NULL AND dismissed_on IS NULL",
+        )
+        .bind(id)
+        .bind(municipality.as_str())
+        .bind(today.format(crate::sql::DATE_FORMAT).to_string())
+        .bind(&actor.name)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            drop(tx);
+            // Not the municipality's (404), or handled already.
+            self.complaint(municipality, id).await?;
+            return Err(StoreError::invalid(
+                "id",
+                "complaint_handled",
+                "this complaint has a case or was handled already",
+            ));
+        }
+        record(&mut tx, actor, "complaint", id, "dismiss", None, Some(&serde_json::json!({"reason": reason}))).await?;
+        tx.commit().await?;
+        self.complaint(municipality, id).await
     }
 
     /// How many complaints there are in all (for the burst benchmark's count).

@@ -388,17 +388,19 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if let Some(complaint) = complaint_id {
-            let linked = sqlx::query("UPDATE complaints SET case_id = $1 WHERE id = $2 AND case_id IS NULL")
-                .bind(id)
-                .bind(complaint)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let linked = sqlx::query(
+                "UPDATE complaints SET case_id = $1 WHERE id = $2 AND case_id IS NULL AND dismissed_on IS NULL",
+            )
+            .bind(id)
+            .bind(complaint)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if linked == 0 {
                 return Err(invalid(
                     "complaint_id",
                     "complaint_has_case",
-                    "a case was opened on this complaint already",
+                    "a case was opened on this complaint already, or it was handled without one",
                 ));
             }
         }

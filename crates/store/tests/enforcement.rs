@@ -118,6 +118,32 @@ async fn a_complaint_is_kept_once_per_form_and_routed_by_its_address(db: TestDb)
     assert_eq!(store.complaint_status(&code).await.unwrap().state, ComplaintState::InProgress);
     let twice = store.open_case(&actor(), &westland(), &input.validate().unwrap(), date(TODAY)).await.unwrap_err();
     assert_eq!(codes(twice), ["complaint_has_case"]);
+    // Handled without a case: refused for the complaint with a case; another one closes for
+    // its reporter, leaves the list of complaints without a case, and takes no case after.
+    assert_eq!(
+        codes(store.dismiss_complaint(&actor(), &westland(), first.id, "Gezin", date(TODAY)).await.unwrap_err()),
+        ["complaint_handled"]
+    );
+    let other_code = FollowUpCode::for_submission(b"key", "nonce-3");
+    let other = store.receive_complaint(&c, &westland(), "nonce-3", &other_code, "nl").await.unwrap();
+    assert_eq!(
+        codes(store.dismiss_complaint(&actor(), &westland(), other.id, " ", date(TODAY)).await.unwrap_err()),
+        ["reason_required"]
+    );
+    let handled =
+        store.dismiss_complaint(&actor(), &westland(), other.id, "Bezocht: een gezin.", date(TODAY)).await.unwrap();
+    assert_eq!(handled.dismissed.map(|d| d.2), Some("Bezocht: een gezin.".to_string()));
+    assert_eq!(store.complaint_status(&other_code).await.unwrap().state, ComplaintState::Closed);
+    assert!(store.complaints(&westland(), true, 10).await.unwrap().is_empty());
+    let on_handled = CaseInput { complaint_id: Some(other.id), ..input.clone() };
+    assert_eq!(
+        codes(store.open_case(&actor(), &westland(), &on_handled.validate().unwrap(), date(TODAY)).await.unwrap_err()),
+        ["complaint_has_case"]
+    );
+    assert!(matches!(
+        store.dismiss_complaint(&actor(), &den_haag, other.id, "nope", date(TODAY)).await,
+        Err(StoreError::NotFound)
+    ));
     // Another municipality cannot open a case on Westland's complaint.
     let elsewhere = store.open_case(&actor(), &den_haag, &input.validate().unwrap(), date(TODAY)).await.unwrap_err();
     assert_eq!(codes(elsewhere), ["unknown_source"]);

@@ -43,6 +43,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/handhaving/zaken/{id}", get(case_page))
         .route("/handhaving/zaken/{id}/{action}", post(case_form))
         .route("/handhaving/klachten/{id}", get(complaint_page))
+        .route("/handhaving/klachten/{id}/afhandelen", post(dismiss_form))
 }
 
 pub fn api_routes() -> axum::Router<AppState> {
@@ -56,6 +57,7 @@ pub fn api_routes() -> axum::Router<AppState> {
         .route("/cases/{id}/relocations", post(relocate_api))
         .route("/cases/{id}/forfeits", post(forfeit_api))
         .route("/complaints", get(complaints_api))
+        .route("/complaints/{id}/dismissal", post(dismiss_api))
         .route("/bed-for-bed", get(bed_for_bed_api))
 }
 
@@ -353,6 +355,20 @@ async fn complaints_api(
         items.extend(state.store.complaints(m, without_case, 1_000).await?);
     }
     Ok(Json(json!({"items": items})).into_response())
+}
+
+/// `{"reason": "…"}`: handled without a case, audited; the reporter sees it closed.
+async fn dismiss_api(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Result<Response, ApiError> {
+    require_token(&ctx)?;
+    let m = opening_municipality(&ctx)?;
+    let reason = body.get("reason").and_then(Value::as_str).unwrap_or("");
+    let complaint = state.store.dismiss_complaint(&ctx.actor(), &m, case_id(&id)?, reason, crate::today()).await?;
+    Ok(Json(complaint).into_response())
 }
 
 const LEDGER_RULE: &str = "beds or persons found in enforcement cases: found = legalised + relocated + departed + open; \
@@ -1032,23 +1048,46 @@ struct ComplaintPage {
     c: flexwonen_store::ComplaintRecord,
     kind: &'static str,
     stay_types: Vec<(&'static str, &'static str)>,
+    errors: Vec<String>,
+}
+
+async fn complaint_view(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    errors: Vec<String>,
+) -> Result<ComplaintPage, PageError> {
+    let tr = ctx.lang.texts();
+    let m = opening_municipality(ctx).map_err(api_page_error)?;
+    let id = case_id(id).map_err(api_page_error)?;
+    let c = state.store.complaint(&m, id).await?;
+    Ok(ComplaintPage {
+        l: layout(state, ctx, "enforcement", tr.enf_source_complaint, &format!("/handhaving/klachten/{id}")),
+        kind: kind_name(tr, c.kind),
+        c,
+        stay_types: flexwonen_core::register::StayType::ALL.iter().map(|s| (s.as_str(), tr.stay_type(*s))).collect(),
+        errors,
+    })
 }
 
 async fn complaint_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let result = async { Ok(render(&complaint_view(&state, &ctx, &id, Vec::new()).await?)) }.await;
+    page(&state, &ctx, result)
+}
+
+async fn dismiss_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
     let result = async {
-        let tr = ctx.lang.texts();
+        let form = csrf_checked(&ctx, posted_form(&ctx, &body)?)?;
         let m = opening_municipality(&ctx).map_err(api_page_error)?;
-        let id = case_id(&id).map_err(api_page_error)?;
-        let c = state.store.complaint(&m, id).await?;
-        Ok(render(&ComplaintPage {
-            l: layout(&state, &ctx, "enforcement", tr.enf_source_complaint, &format!("/handhaving/klachten/{id}")),
-            kind: kind_name(tr, c.kind),
-            c,
-            stay_types: flexwonen_core::register::StayType::ALL
-                .iter()
-                .map(|s| (s.as_str(), tr.stay_type(*s)))
-                .collect(),
-        }))
+        let number = case_id(&id).map_err(api_page_error)?;
+        match state.store.dismiss_complaint(&ctx.actor(), &m, number, form.get("reason"), crate::today()).await {
+            Ok(_) => Ok(Redirect::to(&format!("/handhaving/klachten/{number}")).into_response()),
+            Err(StoreError::Invalid(e)) => {
+                let view = complaint_view(&state, &ctx, &id, error_lines(ctx.lang.texts(), &e)).await?;
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&view)).into_response())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
     .await;
     page(&state, &ctx, result)

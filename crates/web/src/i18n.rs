@@ -789,6 +789,10 @@ texts! {
     enf_date: "Datum", "Date";
     enf_done: "Vastgelegd.", "Recorded.";
     enf_audit: "Geschiedenis", "History";
+    enf_dismiss: "Afhandelen zonder zaak", "Handle without a case";
+    enf_dismiss_intro: "Is er niets te handhaven? Leg vast waarom. De melder ziet de klacht dan als afgehandeld.", "Is there nothing to enforce? Record why. The reporter then sees the complaint as closed.";
+    enf_dismissed: "Afgehandeld zonder zaak", "Handled without a case";
+    enf_reason: "Reden", "Reason";
 }
 
 impl Texts {
@@ -1220,7 +1224,8 @@ impl Texts {
             "invalid_found" => "Vul een aantal in van 0 tot en met 500.",
             "note_too_long" => "Deze tekst is te lang: hoogstens 2.000 tekens.",
             "relocate_by_check_in" => "Een verhuizing legt u vast als inchecken op een voorgesteld bed.",
-            "complaint_has_case" => "Op deze klacht is al een zaak geopend.",
+            "complaint_has_case" => "Op deze klacht is al een zaak geopend, of zij is zonder zaak afgehandeld.",
+            "complaint_handled" => "Deze klacht heeft een zaak of is al afgehandeld.",
             "unknown_source" => "Dit signaal of deze klacht is niet van uw gemeente.",
             "address_elsewhere" => "Dit adres ligt in een andere gemeente.",
             "unknown_assignee" => "Deze gebruiker is geen inspecteur van de regio en geen account van de gemeente.",

@@ -304,6 +304,27 @@ async fn a_case_goes_bed_for_bed_through_the_api_and_the_pages(db: TestDb) {
 
     // The pages: the deadline overview, a case opened by hand, a refused step shown in Dutch.
     let browser = app.login("westland").await;
+    // A complaint handled without a case, on its page: the reporter's status says closed.
+    let complaint = flexwonen_core::complaints::ComplaintInput {
+        postcode: "2671AB".into(),
+        house_number: 3,
+        kind: "nuisance".into(),
+        description: "Elke nacht lawaai op straat.".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let westland = flexwonen_core::ids::MunicipalityCode::parse("GM1783").unwrap();
+    let code = flexwonen_core::complaints::FollowUpCode::for_submission(b"k", "n");
+    let received = app.store.receive_complaint(&complaint, &westland, "n", &code, "nl").await.unwrap();
+    let page = format!("/handhaving/klachten/{}", received.id);
+    let res = browser.post(&format!("{page}/afhandelen"), &[("reason", "")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Schrijf op waarom er geen actie nodig is."));
+    let res = browser.post(&format!("{page}/afhandelen"), &[("reason", "Bezocht, geen arbeidsmigranten.")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(browser.get(&page).await.text().await.unwrap().contains("Afgehandeld zonder zaak"));
+    assert_eq!(app.store.complaint_status(&code).await.unwrap().state, flexwonen_store::ComplaintState::Closed);
     let html = browser.get("/handhaving").await.text().await.unwrap();
     assert!(html.contains("Balans bed voor bed") && html.contains("Gesloten zaken (1)"));
     let res = browser

@@ -20,6 +20,10 @@ CREATE TABLE complaints (
     contact TEXT,
     language TEXT NOT NULL,
     received_at TEXT NOT NULL,
+    -- Handled without a case ("no action", with the reason): closed for the reporter too.
+    dismissed_on TEXT,
+    dismissed_by TEXT,
+    dismissed_reason TEXT,
     case_id BIGINT
 );
 CREATE INDEX complaints_by_municipality ON complaints(municipality_code, received_at);
