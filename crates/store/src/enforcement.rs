@@ -169,6 +169,32 @@ pub struct BedForBed {
     pub cases_open: i64,
     pub cases_closed: i64,
     pub months: Vec<(String, LedgerCounts)>,
+    /// Per municipality with cases (its code), all time.
+    pub municipalities: Vec<(String, LedgerCounts)>,
+}
+
+/// One ledger row as the balance reads it.
+struct LedgerEntry {
+    municipality: String,
+    found_on: String,
+    outcome: Option<Outcome>,
+    outcome_on: Option<String>,
+}
+
+/// The counts of `entries` at the end of the day `end` (`YYYY-MM-DD`): found by then, and
+/// accounted for by then.
+fn tally<'a>(entries: impl Iterator<Item = &'a LedgerEntry>, end: &str) -> LedgerCounts {
+    let mut c = LedgerCounts::default();
+    for e in entries.filter(|e| e.found_on.as_str() <= end) {
+        c.found += 1;
+        match (e.outcome, e.outcome_on.as_deref()) {
+            (Some(Outcome::Legalised), Some(d)) if d <= end => c.legalised += 1,
+            (Some(Outcome::Relocated), Some(d)) if d <= end => c.relocated += 1,
+            (Some(Outcome::Departed), Some(d)) if d <= end => c.departed += 1,
+            _ => c.open += 1,
+        }
+    }
+    c
 }
 
 const LEDGER_COUNTS: &str = "CAST(COUNT(*) AS BIGINT) AS found,
@@ -1084,7 +1110,8 @@ impl Store {
             filter.push(" AND c.municipality_code IN ").bind_list(ms.iter().map(|m| m.as_str().to_string()));
         }
         let beds = filter.prefixed(
-            "SELECT b.found_on, b.outcome, b.outcome_on FROM case_beds b JOIN cases c ON c.id = b.case_id WHERE 1 = 1",
+            "SELECT c.municipality_code, b.found_on, b.outcome, b.outcome_on
+             FROM case_beds b JOIN cases c ON c.id = b.case_id WHERE 1 = 1",
         );
         let rows = beds.query().fetch_all(&self.pool).await?;
         let cases = filter.prefixed(
@@ -1093,42 +1120,42 @@ impl Store {
              FROM cases c WHERE 1 = 1",
         );
         let counts = cases.query().fetch_one(&self.pool).await?;
-        let mut entries: Vec<(String, Option<Outcome>, Option<String>)> = Vec::with_capacity(rows.len());
+        let mut entries: Vec<LedgerEntry> = Vec::with_capacity(rows.len());
         for r in &rows {
-            let outcome = r.try_get::<Option<String>, _>("outcome")?.as_deref().and_then(Outcome::parse);
-            entries.push((r.try_get("found_on")?, outcome, r.try_get("outcome_on")?));
+            entries.push(LedgerEntry {
+                municipality: r.try_get("municipality_code")?,
+                found_on: r.try_get("found_on")?,
+                outcome: r.try_get::<Option<String>, _>("outcome")?.as_deref().and_then(Outcome::parse),
+                outcome_on: r.try_get("outcome_on")?,
+            });
         }
-        let on = |end: &str| {
-            let mut c = LedgerCounts::default();
-            for (found_on, outcome, outcome_on) in &entries {
-                if found_on.as_str() > end {
-                    continue;
-                }
-                c.found += 1;
-                match (outcome, outcome_on.as_deref()) {
-                    (Some(o), Some(d)) if d <= end => match o {
-                        Outcome::Legalised => c.legalised += 1,
-                        Outcome::Relocated => c.relocated += 1,
-                        Outcome::Departed => c.departed += 1,
-                    },
-                    _ => c.open += 1,
-                }
-            }
-            c
-        };
-        let totals = on("9999-12-31");
+        const EVER: &str = "9999-12-31";
+        let totals = tally(entries.iter(), EVER);
+        let mut codes: Vec<&str> = entries.iter().map(|e| e.municipality.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let municipalities = codes
+            .iter()
+            .map(|m| (m.to_string(), tally(entries.iter().filter(|e| e.municipality == *m), EVER)))
+            .collect();
         let mut months = Vec::new();
-        if let Some(first) = entries.iter().map(|(f, _, _)| f.as_str()).min() {
+        if let Some(first) = entries.iter().map(|e| e.found_on.as_str()).min() {
             let mut month = NaiveDate::parse_from_str(&format!("{}-01", &first[..7]), DATE_FORMAT)
                 .map_err(|_| decoding("found_on"))?;
             while month <= today {
                 let next = month.checked_add_months(chrono::Months::new(1)).ok_or_else(|| decoding("month"))?;
                 let end = next.pred_opt().ok_or_else(|| decoding("month"))?;
-                months.push((month.format("%Y-%m").to_string(), on(&day(end))));
+                months.push((month.format("%Y-%m").to_string(), tally(entries.iter(), &day(end))));
                 month = next;
             }
         }
-        Ok(BedForBed { totals, cases_open: counts.try_get("open")?, cases_closed: counts.try_get("closed")?, months })
+        Ok(BedForBed {
+            totals,
+            cases_open: counts.try_get("open")?,
+            cases_closed: counts.try_get("closed")?,
+            months,
+            municipalities,
+        })
     }
 
     /// Every location that received relocated persons, with how many it houses today

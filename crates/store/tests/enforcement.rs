@@ -376,6 +376,7 @@ async fn a_case_runs_its_workflow_and_closes_only_when_every_bed_is_accounted_fo
     let all = store.bed_for_bed(None, today).await.unwrap();
     assert_eq!((all.totals.found, all.totals.relocated, all.totals.departed, all.totals.legalised), (6, 2, 3, 1));
     assert_eq!((all.cases_open, all.cases_closed), (0, 1));
+    assert_eq!(all.municipalities, [("GM1783".to_string(), all.totals)], "per municipality");
     assert_eq!(all.months.last().map(|(m, c)| (m.as_str(), c.open)), Some(("2026-12", 0)));
     let venlo = MunicipalityCode::parse("GM0983").unwrap();
     assert_eq!(store.bed_for_bed(Some(&[venlo]), today).await.unwrap().totals.found, 0);

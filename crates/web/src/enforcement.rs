@@ -390,6 +390,8 @@ async fn bed_for_bed_api(
         "cases_open": ledger.cases_open, "cases_closed": ledger.cases_closed,
         "months": ledger.months.iter().map(|(m, c)| json!({"month": m, "found": c.found, "legalised": c.legalised,
             "relocated": c.relocated, "departed": c.departed, "open": c.open})).collect::<Vec<_>>(),
+        "municipalities": ledger.municipalities.iter().map(|(m, c)| json!({"municipality_code": m, "found": c.found,
+            "legalised": c.legalised, "relocated": c.relocated, "departed": c.departed, "open": c.open})).collect::<Vec<_>>(),
         "receiving": {"locations": receivers.len(), "over_capacity": receivers.iter().filter(|r| r.over_capacity()).count()},
     }))
     .into_response())
@@ -567,6 +569,8 @@ struct BalanceView {
     cases_open: i64,
     cases_closed: i64,
     months: Vec<(String, [i64; 5])>,
+    /// Per municipality (name, counts), when the area has more than one.
+    municipalities: Vec<(String, [i64; 5])>,
     receivers: Vec<(String, i64, i64, String, bool)>,
     receivers_over: usize,
     receivers_count: usize,
@@ -576,6 +580,7 @@ struct BalanceView {
 
 fn balance_view(
     tr: &Texts,
+    names: &HashMap<String, String>,
     area: String,
     b: &BedForBed,
     receivers: &[flexwonen_store::Receiver],
@@ -598,6 +603,16 @@ fn balance_view(
             .take(24)
             .map(|(m, c)| {
                 (crate::occupancy_views::month_label(tr, m), [c.found, c.legalised, c.relocated, c.departed, c.open])
+            })
+            .collect(),
+        municipalities: b
+            .municipalities
+            .iter()
+            .map(|(m, c)| {
+                (
+                    names.get(m).cloned().unwrap_or_else(|| m.clone()),
+                    [c.found, c.legalised, c.relocated, c.departed, c.open],
+                )
             })
             .collect(),
         receivers: receivers
@@ -647,16 +662,12 @@ async fn overview_view(
     let today = crate::today();
     let (area, members) = ledger_area(state, ctx, q).await?;
     let (national, groups) = area_choices(state, ctx, &area).await?;
+    let names: HashMap<String, String> =
+        state.store.municipalities().await?.into_iter().map(|m| (m.code, m.name)).collect();
     let area_name = match &area {
         Area::National => tr.norms_national.to_string(),
         Area::Region(id) => state.store.region(*id).await?.name,
-        Area::Municipality(m) => state
-            .store
-            .municipalities()
-            .await?
-            .into_iter()
-            .find(|r| r.code == m.as_str())
-            .map_or_else(|| m.as_str().to_string(), |r| r.name),
+        Area::Municipality(m) => names.get(m.as_str()).cloned().unwrap_or_else(|| m.as_str().to_string()),
     };
     let ledger = state.store.bed_for_bed(members.as_deref(), today).await?;
     let receivers = state.store.relocation_receivers(members.as_deref(), today).await?;
@@ -689,7 +700,7 @@ async fn overview_view(
         shows_cases: scope != CaseScope::Nothing,
         can_open: opening_municipality(ctx).is_ok(),
         complaints,
-        balance: balance_view(tr, area_name, &ledger, &receivers, own_municipality),
+        balance: balance_view(tr, &names, area_name, &ledger, &receivers, own_municipality),
         stay_types: flexwonen_core::register::StayType::ALL.iter().map(|s| (s.as_str(), tr.stay_type(*s))).collect(),
         errors,
         form,

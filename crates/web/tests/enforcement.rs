@@ -293,6 +293,8 @@ async fn a_case_goes_bed_for_bed_through_the_api_and_the_pages(db: TestDb) {
         [&json!(4), &json!(0), &json!(1), &json!(3), &json!(0)]
     );
     assert_eq!(national["receiving"], json!({"locations": 1, "over_capacity": 0}));
+    assert_eq!(national["municipalities"][0]["municipality_code"], "GM1783");
+    assert_eq!(national["municipalities"][0]["departed"], 3);
     let (status, own) = balance(Some("westland"), "").await;
     assert_eq!((status, own["level"].as_str(), own["found"].as_i64()), (200, Some("municipality"), Some(4)));
     assert_eq!(balance(Some("westland"), "?level=national").await.0, 403);
