@@ -1,8 +1,9 @@
 //! The public complaint form (issue 7): `/klacht` and `/klacht/status`, no account, in five
-//! languages (`complaint_texts`). A submission is checked whole, then against the form's
-//! challenge (a sum bound by an HMAC to its numbers, expiry and nonce), then against the rate
-//! limits, then routed to the municipality of its address and kept once per nonce: a form
-//! sent twice is one complaint with one follow-up code. Works without JavaScript.
+//! languages (`complaint_texts`). A submission is checked whole, with the form's challenge (a
+//! sum bound by an HMAC to its numbers, expiry and nonce); a form received before answers
+//! with its complaint (one nonce, one complaint, one follow-up code); a new one is routed to
+//! the municipality of its address, counted against the rate limits, and kept. Works without
+//! JavaScript.
 
 use crate::AppState;
 use crate::complaint_texts::{PublicLang, PublicTexts};
