@@ -220,6 +220,21 @@ pub(crate) fn text(errors: &mut FieldErrors, field: &str, value: &str, required:
     v.to_string()
 }
 
+/// The most characters of a reason (why a signal or a complaint needs no action).
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// Why something needs no action, as an officer writes it: a few words at least, trimmed.
+pub fn parse_reason(value: &str) -> crate::error::Check<&str> {
+    let v = value.trim();
+    match v.chars().count() {
+        0..3 => Err(("reason_required", "say why no action is needed".into())),
+        n if n > MAX_REASON_CHARS => {
+            Err(("reason_too_long", format!("a reason has at most {MAX_REASON_CHARS} characters")))
+        }
+        _ => Ok(v),
+    }
+}
+
 /// A calendar date written `YYYY-MM-DD`, from [`EARLIEST_DATE`] to [`LATEST_DATE`]: the one
 /// date parser of every input.
 pub fn parse_date(value: &str) -> crate::error::Check<NaiveDate> {

@@ -278,13 +278,8 @@ impl Store {
         reason: &str,
         today: chrono::NaiveDate,
     ) -> Result<ComplaintRecord, StoreError> {
-        let reason = reason.trim();
-        if reason.chars().count() < 3 {
-            return Err(StoreError::invalid("reason", "reason_required", "say why no case is needed"));
-        }
-        if reason.chars().count() > 1000 {
-            return Err(StoreError::invalid("reason", "reason_too_long", "a reason has at most 1000 characters"));
-        }
+        let reason = flexwonen_core::register::parse_reason(reason)
+            .map_err(|(code, message)| StoreError::invalid("reason", code, message))?;
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE complaints SET dismissed_on = $3, dismissed_by = $4, dismissed_reason = $5

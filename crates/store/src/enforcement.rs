@@ -6,7 +6,7 @@
 //! counted as relocated without a bed, nor housed without being counted.
 
 use crate::audit::{Actor, record};
-use crate::occupancy::{EventContext, Stale, check_in_within, runs_alone};
+use crate::occupancy::{EventContext, Stale, check_in_within, record_event, runs_alone};
 use crate::sql::{DATE_FORMAT, Sql, decoding, parse_code};
 use crate::{Store, StoreError, now};
 use chrono::NaiveDate;
@@ -1016,17 +1016,7 @@ impl Store {
                         continue;
                     }
                 };
-            let recorded: Option<String> = sqlx::query_scalar(
-                "INSERT INTO occupancy_events (sender, event_id, stay_id, received_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (sender, event_id) DO NOTHING RETURNING sender",
-            )
-            .bind(ctx.sender)
-            .bind(&draft.id)
-            .bind(stay_id)
-            .bind(now())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if recorded.is_none() {
+            if !record_event(&mut tx, ctx.sender, &draft.id, stay_id).await? {
                 // The same relocation sent in parallel just now: it counts once.
                 tx.rollback().await?;
                 return self.case(scope, id).await.map(|d| d.case);

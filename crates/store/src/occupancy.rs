@@ -209,17 +209,7 @@ impl Store {
                 check_in(&mut tx, ctx, norms, &location, &worker_row, &arrival).await?
             }
         };
-        let recorded: Option<String> = sqlx::query_scalar(
-            "INSERT INTO occupancy_events (sender, event_id, stay_id, received_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (sender, event_id) DO NOTHING RETURNING sender",
-        )
-        .bind(ctx.sender)
-        .bind(&draft.id)
-        .bind(stay_id)
-        .bind(now())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if recorded.is_none() {
+        if !record_event(&mut tx, ctx.sender, &draft.id, stay_id).await? {
             // Sent before (or by a parallel request just now): undo, answer as a duplicate.
             tx.rollback().await?;
             let stay_id = self.sent_before(ctx.sender, &draft.id).await?.flatten();
@@ -668,6 +658,28 @@ struct Arrival<'a> {
 
 /// Checks the invariants for an open stay from the arrival day on the locked location's
 /// bed, and inserts it with its audit entry.
+/// Records that this sender's event was applied, with the stay it made or ended; `false`
+/// when it was recorded before (a re-send, or a parallel request just now): the caller then
+/// undoes its transaction.
+pub(crate) async fn record_event(
+    conn: &mut AnyConnection,
+    sender: &str,
+    event_id: &str,
+    stay_id: i64,
+) -> Result<bool, StoreError> {
+    let recorded: Option<String> = sqlx::query_scalar(
+        "INSERT INTO occupancy_events (sender, event_id, stay_id, received_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sender, event_id) DO NOTHING RETURNING sender",
+    )
+    .bind(sender)
+    .bind(event_id)
+    .bind(stay_id)
+    .bind(now())
+    .fetch_optional(conn)
+    .await?;
+    Ok(recorded.is_some())
+}
+
 /// A check-in inside the caller's transaction (an event's, or an enforcement case's
 /// relocation): the bed's location locked and read, `accept` asked about it (for the
 /// caller's own conditions), then every occupancy check and the stay. Returns the stay and

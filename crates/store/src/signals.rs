@@ -615,13 +615,8 @@ impl Store {
         id: i64,
         reason: &str,
     ) -> Result<Signal, StoreError> {
-        let reason = reason.trim();
-        if reason.chars().count() < 3 {
-            return Err(StoreError::invalid("reason", "reason_required", "say why no action is needed"));
-        }
-        if reason.chars().count() > 1000 {
-            return Err(StoreError::invalid("reason", "reason_too_long", "a reason has at most 1000 characters"));
-        }
+        let reason = flexwonen_core::register::parse_reason(reason)
+            .map_err(|(code, message)| StoreError::invalid("reason", code, message))?;
         let before = self.signal(municipality, id).await?;
         if before.closed_on.is_some() {
             return Err(StoreError::invalid("id", "signal_closed", "this signal is closed: its cause is gone"));
